@@ -1,0 +1,71 @@
+{#- Is the text a well-formed JSON document? -#}
+{% macro is_valid_json(expr) %}
+    {{- return(adapter.dispatch('is_valid_json', 'upstream')(expr)) -}}
+{% endmacro %}
+
+{% macro default__is_valid_json(expr) -%}
+    json_valid({{ expr }})
+{%- endmacro %}
+
+{% macro postgres__is_valid_json(expr) -%}
+    pg_input_is_valid({{ expr }}, 'jsonb')
+{%- endmacro %}
+
+{% macro spark__is_valid_json(expr) -%}
+    (json_array_length({{ expr }}) is not null or get_json_object({{ expr }}, '$') is not null)
+{%- endmacro %}
+
+{#- Parse JSON text into the engine's JSON type (Spark keeps the string and reads it with get_json_object). -#}
+{% macro parse_json(expr) %}
+    {{- return(adapter.dispatch('parse_json', 'upstream')(expr)) -}}
+{% endmacro %}
+
+{% macro default__parse_json(expr) -%}
+    json({{ expr }})
+{%- endmacro %}
+
+{% macro postgres__parse_json(expr) -%}
+    cast({{ expr }} as jsonb)
+{%- endmacro %}
+
+{% macro spark__parse_json(expr) -%}
+    {{ expr }}
+{%- endmacro %}
+
+{#- Number of elements of a JSON array held as text; NULL if it is not an array. -#}
+{% macro json_array_length(expr) %}
+    {{- return(adapter.dispatch('json_array_length', 'upstream')(expr)) -}}
+{% endmacro %}
+
+{% macro default__json_array_length(expr) -%}
+    {#- json_type raises on malformed text, so validity is checked in an earlier branch. -#}
+    case
+        when not json_valid({{ expr }}) then null
+        when json_type({{ expr }}) = 'ARRAY' then json_array_length({{ expr }})
+    end
+{%- endmacro %}
+
+{% macro postgres__json_array_length(expr) -%}
+    case when jsonb_typeof(cast({{ expr }} as jsonb)) = 'array' then jsonb_array_length(cast({{ expr }} as jsonb)) end
+{%- endmacro %}
+
+{% macro spark__json_array_length(expr) -%}
+    json_array_length({{ expr }})
+{%- endmacro %}
+
+{#- The whole row behind a table alias as JSON text, for quarantine rows. -#}
+{% macro row_to_json(alias) %}
+    {{- return(adapter.dispatch('row_to_json', 'upstream')(alias)) -}}
+{% endmacro %}
+
+{% macro default__row_to_json(alias) -%}
+    cast(to_json({{ alias }}) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro postgres__row_to_json(alias) -%}
+    cast(row_to_json({{ alias }}) as text)
+{%- endmacro %}
+
+{% macro spark__row_to_json(alias) -%}
+    to_json(struct({{ alias }}.*))
+{%- endmacro %}

@@ -1,0 +1,13 @@
+{#-
+    Trimmed text, or NULL when the sender used a placeholder for "no value"
+    ('', 'null', 'undefined', ...: var upstream__junk_placeholders).
+-#}
+{% macro nullif_junk(expr) -%}
+    {%- set placeholders = var('upstream__junk_placeholders') -%}
+    case
+        when lower(trim(cast({{ expr }} as {{ dbt.type_string() }}))) in (
+            {%- for value in placeholders %}'{{ value | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}
+        ) then null
+        else trim(cast({{ expr }} as {{ dbt.type_string() }}))
+    end
+{%- endmacro %}

@@ -1,0 +1,131 @@
+{#-
+    The shared first step of every Segment staging model: conform the raw table to its contract,
+    normalize the identifiers, parse the timestamps, decide whether the row is usable
+    (`rejection_reason`, NULL when it is) and number the copies of each message
+    (`copy_number` 1 is the copy staging keeps).
+
+    Arguments cover the one table that differs: `users` is keyed by user id, has no event
+    timestamp, and keeps its latest copy because Segment upserts the newest traits into it.
+-#}
+{% macro segment_base(
+    table_name,
+    message_id_column='id',
+    user_id_column='user_id',
+    timestamp_column='timestamp',
+    keep='earliest'
+) -%}
+    {%- set contract_names = upstream.source_contract('segment', table_name) | map(attribute='name') | list -%}
+    {%- set consumed = [
+        'id', 'anonymous_id', 'user_id', 'timestamp', 'received_at', 'sent_at', 'context_device_id',
+        'email', 'phone', 'context_traits_email', 'context_traits_phone', 'products',
+    ] -%}
+    {%- set email_columns = ['email', 'context_traits_email'] | select('in', contract_names) | list -%}
+    {%- set phone_columns = ['phone', 'context_traits_phone'] | select('in', contract_names) | list -%}
+    {%- set max_length = var('upstream__max_identifier_length') -%}
+    {%- set has_products = 'products' in contract_names -%}
+    {%- set null_text = 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
+    {%- set null_timestamp = 'cast(null as ' ~ dbt.type_timestamp() ~ ')' -%}
+
+with
+
+conformed as (
+    {{ upstream.conformed_source('segment', table_name) | indent(4) }}
+),
+
+cleaned as (
+    select
+        {{ upstream.nullif_junk(adapter.quote(message_id_column)) }} as message_id,
+        {{ upstream.nullif_junk('anonymous_id') if 'anonymous_id' in contract_names else null_text }} as anonymous_id,
+        {{ upstream.nullif_junk(adapter.quote(user_id_column)) }} as user_id,
+        {{ upstream.nullif_junk('context_device_id') if 'context_device_id' in contract_names else null_text }}
+            as device_id,
+        coalesce(
+            {%- for column in email_columns %}{{ upstream.nullif_junk(column) }}, {% endfor -%}
+            {{ null_text }}
+        ) as email_text,
+        coalesce(
+            {%- for column in phone_columns %}{{ upstream.nullif_junk(column) }}, {% endfor -%}
+            {{ null_text }}
+        ) as phone_text,
+        {{ upstream.nullif_junk(adapter.quote(timestamp_column)) }} as timestamp_text,
+        {{ upstream.try_parse_timestamp_utc(adapter.quote(timestamp_column)) }} as occurred_at,
+        {{ upstream.try_parse_timestamp_utc('received_at') }} as received_at,
+        {{ upstream.try_parse_timestamp_utc('sent_at') if 'sent_at' in contract_names else null_timestamp }}
+            as sent_at,
+        {{ upstream.nullif_junk('products') if has_products else null_text }} as products_json,
+        {%- for column in contract_names if column not in consumed %}
+        {{ adapter.quote(column) }},
+        {%- endfor %}
+        raw_row_json
+    from conformed
+),
+
+normalized as (
+    select
+        message_id,
+        anonymous_id,
+        user_id,
+        device_id,
+        {{ upstream.normalize_email('email_text') }} as email,
+        {{ upstream.normalize_phone('phone_text') }} as phone,
+        timestamp_text,
+        occurred_at,
+        received_at,
+        sent_at,
+        products_json,
+        {%- for column in contract_names if column not in consumed %}
+        {{ adapter.quote(column) }},
+        {%- endfor %}
+        raw_row_json
+    from cleaned
+),
+
+classified as (
+    select
+        *,
+        case
+            when message_id is null then 'missing_message_id'
+            when length(message_id) > {{ max_length }}
+                or length(anonymous_id) > {{ max_length }}
+                or length(user_id) > {{ max_length }}
+                or length(device_id) > {{ max_length }}
+                or length(email) > {{ max_length }}
+                or length(phone) > {{ max_length }}
+                or length(products_json) > {{ var('upstream__max_json_length') }}
+                then 'value_too_long'
+            when anonymous_id is null
+                and user_id is null
+                and device_id is null
+                and email is null
+                and phone is null
+                then 'no_identifier'
+            when timestamp_text is null then 'missing_timestamp'
+            when occurred_at is null then 'unparseable_timestamp'
+            when occurred_at < cast('{{ var("upstream__earliest_valid_timestamp") }}' as {{ dbt.type_timestamp() }})
+                or occurred_at > {{ dbt.dateadd(
+                    'hour',
+                    var('upstream__max_future_skew_hours'),
+                    'coalesce(received_at, ' ~ upstream.as_of_timestamp() ~ ')'
+                ) }}
+                then 'timestamp_out_of_range'
+            when products_json is not null and not {{ upstream.is_valid_json('products_json') }}
+                then 'malformed_products_json'
+        end as rejection_reason
+    from normalized
+),
+
+numbered as (
+    select
+        *,
+        row_number() over (
+            partition by message_id, rejection_reason is null
+            order by
+                received_at {{ 'asc' if keep == 'earliest' else 'desc' }} nulls last,
+                occurred_at asc nulls last,
+                raw_row_json asc
+        ) as copy_number
+    from classified
+)
+
+select * from numbered
+{%- endmacro %}

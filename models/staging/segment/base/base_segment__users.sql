@@ -1,0 +1,11 @@
+{#
+    `users` holds one upserted row per user id: the id is the user id, the row has no event
+    timestamp, and the newest copy carries the current traits.
+#}
+{{ upstream.segment_base(
+    'users',
+    message_id_column='id',
+    user_id_column='id',
+    timestamp_column='received_at',
+    keep='latest'
+) }}
