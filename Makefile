@@ -1,0 +1,50 @@
+# The two commands: `make demo` (generate data, build the warehouse, print a summary) and
+# `make test` (lint, dbt build with data and unit tests, pytest). Both set themselves up.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DBT := $(VENV)/bin/dbt
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
+
+DEMO_EVENTS ?= 200000
+DEMO_DB ?= warehouse/upstream.duckdb
+TEST_DB := target/ci/upstream.duckdb
+LINT_DB := target/lint/upstream.duckdb
+DBT_FLAGS := --project-dir . --profiles-dir .
+
+.PHONY: install demo test lint dbt-test clean
+
+install: $(STAMP)
+
+# Reinstalls only when requirements.txt or pyproject.toml change (the stamp names their checksum).
+$(STAMP):
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+demo: install
+	$(PY) -m datagen.cli --db $(DEMO_DB) --events $(DEMO_EVENTS) --replace
+	UPSTREAM_DUCKDB_PATH=$(DEMO_DB) $(DBT) build $(DBT_FLAGS) --quiet
+	$(PY) -m orchestration.report --db $(DEMO_DB)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	mkdir -p $(dir $(LINT_DB))
+	UPSTREAM_DUCKDB_PATH=$(LINT_DB) $(VENV)/bin/sqlfluff lint models --processes 2
+
+# dbt's own data tests and unit tests on freshly generated test data.
+dbt-test: install
+	$(PY) -m datagen.cli --db $(TEST_DB) --events 20000 --seed 11 --replace
+	UPSTREAM_DUCKDB_PATH=$(TEST_DB) $(DBT) build $(DBT_FLAGS) --quiet
+
+# pytest runs last so its summary is the closing line.
+test: install lint dbt-test
+	$(PY) -m pytest
+
+clean:
+	rm -rf target logs warehouse .pytest_cache .ruff_cache

@@ -1,0 +1,65 @@
+"""Print what a build did with the raw data: rows in, staged, duplicates dropped, rejected by reason.
+
+`make demo` ends with this, so a newcomer sees at once that nothing was lost on the way.
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+
+
+def load_summary(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """Per source table: raw, staged, duplicate and rejected row counts."""
+    return con.execute(
+        "select source_table, raw_rows, staged_rows, duplicate_rows_dropped, rejected_rows "
+        "from segment_load_summary order by source_table"
+    ).fetchall()
+
+
+def rejections_by_reason(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """Quarantined raw rows per reason (counting exact repeats)."""
+    return con.execute(
+        "select reason, sum(copy_count) from rejected_events group by reason order by reason"
+    ).fetchall()
+
+
+def render(summary: list[tuple], reasons: list[tuple]) -> str:
+    """The report as text."""
+    header = f"{'source table':<18}{'raw in':>12}{'staged':>12}{'duplicates':>12}{'rejected':>10}"
+    lines = ["Staging summary", header, "-" * len(header)]
+    totals = [0, 0, 0, 0]
+    for table, *counts in summary:
+        lines.append(f"{table:<18}" + "".join(f"{n:>12,}" for n in counts[:3]) + f"{counts[3]:>10,}")
+        totals = [t + n for t, n in zip(totals, counts, strict=True)]
+    lines.append("-" * len(header))
+    lines.append(f"{'total':<18}" + "".join(f"{n:>12,}" for n in totals[:3]) + f"{totals[3]:>10,}")
+    lines.append("")
+    lines.append("Rejected rows by reason (details in rejected_events)")
+    lines.extend(f"  {reason:<28}{count:>8,}" for reason, count in reasons)
+    if not reasons:
+        lines.append("  none")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Open the warehouse read-only and print the report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=Path(os.environ.get("UPSTREAM_DUCKDB_PATH", "warehouse/upstream.duckdb")),
+    )
+    args = parser.parse_args(argv)
+    if not args.db.exists():
+        print(f"no warehouse at {args.db}: run `make demo` first", file=sys.stderr)
+        return 2
+    with duckdb.connect(str(args.db), read_only=True) as con:
+        print(render(load_summary(con), rejections_by_reason(con)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
