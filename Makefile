@@ -35,7 +35,7 @@ demo: install
 lint: install
 	$(VENV)/bin/ruff check .
 	mkdir -p $(dir $(LINT_DB))
-	UPSTREAM_DUCKDB_PATH=$(LINT_DB) $(VENV)/bin/sqlfluff lint models --processes 2
+	UPSTREAM_DUCKDB_PATH=$(LINT_DB) $(VENV)/bin/sqlfluff lint models tests/dbt --processes 2
 
 # dbt's own data tests and unit tests on freshly generated test data.
 dbt-test: install

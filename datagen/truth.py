@@ -4,13 +4,13 @@ Later tests score the identity graph, profiles and segments against these tables
 the raw data actually reveals is recorded: an email a guest never typed is not an identifier.
 """
 
+from datagen.raw_tables import TRACK_KINDS
 from datagen.reference_data import (
     JUNK_ANONYMOUS_IDS,
     JUNK_EMAILS,
     JUNK_PHONES,
     PLACEHOLDER_USER_IDS,
 )
-from datagen.raw_tables import TRACK_KINDS
 
 
 def _junk_rows() -> str:

@@ -11,12 +11,9 @@ with
     select
         '{{ table_name }}' as source_table,
         count(*) as raw_rows,
-        {{ dbt.safe_cast("sum(case when rejection_reason is null and copy_number = 1 then 1 else 0 end)", dbt.type_bigint()) }}
-            as staged_rows,
-        {{ dbt.safe_cast("sum(case when rejection_reason is null and copy_number > 1 then 1 else 0 end)", dbt.type_bigint()) }}
-            as duplicate_rows_dropped,
-        {{ dbt.safe_cast("sum(case when rejection_reason is not null then 1 else 0 end)", dbt.type_bigint()) }}
-            as rejected_rows
+        count(case when rejection_reason is null and copy_number = 1 then 1 end) as staged_rows,
+        count(case when rejection_reason is null and copy_number > 1 then 1 end) as duplicate_rows_dropped,
+        count(case when rejection_reason is not null then 1 end) as rejected_rows
     from {{ ref('base_segment__' ~ table_name) }}
 ),
 
@@ -26,16 +23,6 @@ unioned as (
     select * from {{ table_name }}_counts
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
-),
-
-completed as (
-    select
-        source_table,
-        raw_rows,
-        coalesce(staged_rows, 0) as staged_rows,
-        coalesce(duplicate_rows_dropped, 0) as duplicate_rows_dropped,
-        coalesce(rejected_rows, 0) as rejected_rows
-    from unioned
 )
 
-select * from completed
+select * from unioned

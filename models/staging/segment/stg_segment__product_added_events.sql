@@ -14,7 +14,7 @@ staged as (
         product_id,
         sku,
         category,
-        "name" as product_name,
+        name as product_name,
         {{ upstream.safe_cast('price', dbt.type_numeric()) }} as price,
         {{ upstream.safe_cast('quantity', dbt.type_int()) }} as quantity,
         upper(currency) as currency,

@@ -11,7 +11,7 @@ staged as (
         user_id,
         device_id,
         email,
-        "name" as screen_name,
+        name as screen_name,
         context_device_type as device_type,
         context_ip as ip_address,
         occurred_at,

@@ -12,7 +12,7 @@ staged as (
         device_id,
         email,
         phone,
-        "event" as event_name,
+        event as event_name,
         event_text,
         context_ip as ip_address,
         context_user_agent as user_agent,
