@@ -1,0 +1,17 @@
+"""Shared fixtures: a warehouse of hand-crafted raw rows, built once by real dbt."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.crafted_rows import crafted_tables
+from tests.warehouse import run_dbt, write_raw_tables
+
+
+@pytest.fixture(scope="session")
+def crafted_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DuckDB file holding the crafted raw rows, after a full `dbt build` (tests included)."""
+    db_path = tmp_path_factory.mktemp("crafted") / "upstream.duckdb"
+    write_raw_tables(db_path, crafted_tables())
+    run_dbt(db_path, "build", "--vars", "{upstream__as_of: '2026-03-10 00:00:00'}")
+    return db_path

@@ -1,0 +1,49 @@
+"""Helpers the tests share: write raw tables into a DuckDB file, run real dbt, read results."""
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT = Path(sys.executable).parent / "dbt"
+
+
+def write_raw_tables(db_path: Path, tables: dict[str, Sequence[dict]], schema: str = "raw") -> None:
+    """Create each raw table with text columns (as JSON loaders write them) and insert its rows."""
+    with duckdb.connect(str(db_path)) as con:
+        con.execute(f"create schema if not exists {schema}")
+        for table, rows in tables.items():
+            columns = list(dict.fromkeys(key for row in rows for key in row))
+            column_sql = ", ".join(f'"{column}" varchar' for column in columns)
+            con.execute(f"create or replace table {schema}.{table} ({column_sql})")
+            placeholders = ", ".join("?" for _ in columns)
+            con.executemany(
+                f"insert into {schema}.{table} values ({placeholders})",
+                [[row.get(column) for column in columns] for row in rows],
+            )
+
+
+def run_dbt(db_path: Path, *args: str, extra_env: dict[str, str] | None = None) -> str:
+    """Run the dbt CLI against this DuckDB file; fail the test with dbt's output if dbt fails."""
+    env = {**os.environ, "UPSTREAM_DUCKDB_PATH": str(db_path), **(extra_env or {})}
+    command = [
+        str(DBT), *args,
+        "--project-dir", str(PROJECT_ROOT),
+        "--profiles-dir", str(PROJECT_ROOT),
+        "--target-path", str(db_path.parent / "dbt_target"),
+        "--log-path", str(db_path.parent / "dbt_logs"),
+    ]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+    return result.stdout
+
+
+def query(db_path: Path, sql: str, params: Iterable | None = None) -> list[tuple]:
+    """Rows of one read-only query."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return con.execute(sql, list(params or [])).fetchall()
