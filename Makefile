@@ -34,6 +34,7 @@ demo: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	mkdir -p $(dir $(LINT_DB))
 	UPSTREAM_DUCKDB_PATH=$(LINT_DB) $(VENV)/bin/sqlfluff lint models tests/dbt --processes 2
 

@@ -25,14 +25,14 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--raw-schema", default="raw")
     parser.add_argument("--truth-schema", default="truth")
     parser.add_argument(
-        "--start", type=datetime.fromisoformat, default=datetime(2026, 9, 1),
+        "--start",
+        type=datetime.fromisoformat,
+        default=datetime(2026, 9, 1),
         help="UTC start of the simulated window (ISO date)",
     )
     parser.add_argument("--days", type=int, default=60, help="length of the window in days")
     parser.add_argument("--threads", type=int, default=None, help="DuckDB threads")
-    parser.add_argument(
-        "--replace", action="store_true", help="overwrite existing raw and truth schemas"
-    )
+    parser.add_argument("--replace", action="store_true", help="overwrite existing raw and truth schemas")
     return parser.parse_args(argv)
 
 

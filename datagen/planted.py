@@ -95,7 +95,7 @@ def plant_statements(raw_schema: str, truth_schema: str, columns: dict[str, list
                 "null" if defect.name == "missing_message_id" else f"'bad-{defect.name}-{table}-' || n"
             )
             replace = ", ".join(
-                f"{expr} as \"{column}\"" for column, expr in overrides.items() if column != "id"
+                f'{expr} as "{column}"' for column, expr in overrides.items() if column != "id"
             )
             replace_clause = f"replace ({replace})" if replace else ""
             statements.append(

@@ -136,6 +136,7 @@ def identifies_rows() -> list[dict]:
 
 def tracks_rows() -> list[dict]:
     """Dedupe cases: three copies of one message, and a message whose first copy is broken."""
+
     def track(message_id: str, received_at: str, ip: str, timestamp: str = TS) -> dict:
         return {
             "id": message_id,

@@ -35,7 +35,5 @@ def test_duplicates_dropped_are_counted(crafted_warehouse):
 
 
 def test_users_keep_latest_traits(crafted_warehouse):
-    rows = query(
-        crafted_warehouse, "select user_id, email from stg_segment__users order by user_id"
-    )
+    rows = query(crafted_warehouse, "select user_id, email from stg_segment__users order by user_id")
     assert rows == [("u-dup", "new@shop.io"), ("u-single", "one@shop.io")]

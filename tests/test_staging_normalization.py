@@ -29,7 +29,9 @@ def test_phone_becomes_e164_or_null(crafted_warehouse, case, raw, expected):
     ID_CASES,
     ids=[c[0] for c in ID_CASES],
 )
-def test_placeholder_ids_become_null(crafted_warehouse, case, raw_anonymous_id, raw_user_id, anonymous_id, user_id):
+def test_placeholder_ids_become_null(
+    crafted_warehouse, case, raw_anonymous_id, raw_user_id, anonymous_id, user_id
+):
     assert _staged(crafted_warehouse, case, "anonymous_id") == anonymous_id
     assert _staged(crafted_warehouse, case, "user_id") == user_id
 

@@ -47,7 +47,9 @@ def test_missing_message_id_is_quarantined(crafted_warehouse):
     assert json.loads(rows[0][1])["anonymous_id"] == "anon-missing-id"
 
 
-@pytest.mark.parametrize(("message_id", "overrides"), PAGE_EDGE_ACCEPTED, ids=[c[0] for c in PAGE_EDGE_ACCEPTED])
+@pytest.mark.parametrize(
+    ("message_id", "overrides"), PAGE_EDGE_ACCEPTED, ids=[c[0] for c in PAGE_EDGE_ACCEPTED]
+)
 def test_rows_at_the_limits_are_accepted(crafted_warehouse, message_id, overrides):
     staged = query(crafted_warehouse, "select 1 from stg_segment__pages where message_id = ?", [message_id])
     assert staged == [(1,)]

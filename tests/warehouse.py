@@ -31,15 +31,22 @@ def run_dbt(db_path: Path, *args: str, extra_env: dict[str, str] | None = None) 
     """Run the dbt CLI against this DuckDB file; fail the test with dbt's output if dbt fails."""
     env = {**os.environ, "UPSTREAM_DUCKDB_PATH": str(db_path), **(extra_env or {})}
     command = [
-        str(DBT), *args,
-        "--project-dir", str(PROJECT_ROOT),
-        "--profiles-dir", str(PROJECT_ROOT),
-        "--target-path", str(db_path.parent / "dbt_target"),
-        "--log-path", str(db_path.parent / "dbt_logs"),
+        str(DBT),
+        *args,
+        "--project-dir",
+        str(PROJECT_ROOT),
+        "--profiles-dir",
+        str(PROJECT_ROOT),
+        "--target-path",
+        str(db_path.parent / "dbt_target"),
+        "--log-path",
+        str(db_path.parent / "dbt_logs"),
     ]
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+        raise AssertionError(
+            f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
+        )
     return result.stdout
 
 
