@@ -11,19 +11,19 @@
     regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}')
 {%- endmacro %}
 
-{#- True when the pattern matches anywhere in the value. -#}
+{#- True when the pattern (a SQL expression: a quoted literal or a column) matches anywhere in the value. -#}
 {% macro regexp_like(expr, pattern) %}
     {{- return(adapter.dispatch('regexp_like', 'upstream')(expr, pattern)) -}}
 {% endmacro %}
 
 {% macro default__regexp_like(expr, pattern) -%}
-    regexp_matches({{ expr }}, '{{ pattern }}')
+    regexp_matches({{ expr }}, {{ pattern }})
 {%- endmacro %}
 
 {% macro postgres__regexp_like(expr, pattern) -%}
-    ({{ expr }} ~ '{{ pattern }}')
+    ({{ expr }} ~ {{ pattern }})
 {%- endmacro %}
 
 {% macro spark__regexp_like(expr, pattern) -%}
-    ({{ expr }} rlike '{{ pattern }}')
+    ({{ expr }} rlike {{ pattern }})
 {%- endmacro %}

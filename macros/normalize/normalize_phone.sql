@@ -12,7 +12,7 @@
     ) -%}
     {%- set digits = upstream.regexp_replace_all(no_extension, "[^0-9]", "") -%}
     case
-        when {{ upstream.regexp_like(no_extension, "[a-z]") }} then null
+        when {{ upstream.regexp_like(no_extension, "'[a-z]'") }} then null
         when {{ no_extension }} like '+%'
             and length({{ digits }}) between 8 and 15
             and {{ digits }} not like '0%'

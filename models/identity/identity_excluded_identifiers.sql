@@ -1,0 +1,26 @@
+{#
+    Every identifier value kept out of linking, with the reason and the counts behind it, so a
+    wrongly excluded value can be spotted and whitelisted by changing the rule that caught it.
+#}
+
+with
+
+identifiers as (
+    select * from {{ ref('int_identifiers_validated') }}
+),
+
+excluded as (
+    select
+        id_type,
+        id_value,
+        exclusion_reason,
+        mention_count,
+        distinct_user_ids,
+        distinct_anonymous_ids,
+        first_seen_at,
+        last_seen_at
+    from identifiers
+    where exclusion_reason is not null
+)
+
+select * from excluded
