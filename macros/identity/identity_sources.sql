@@ -60,8 +60,11 @@
         {%- set relation = ref(extra['ref']) -%}
     {%- elif extra.get('source') -%}
         {%- set relation = source(extra['source'][0], extra['source'][1]) -%}
+    {%- elif extra.get('relation') -%}
+        {#- A table dbt does not manage, named schema.table. -#}
+        {%- set relation = extra['relation'] -%}
     {%- else -%}
-        {{- exceptions.raise_compiler_error("identity source " ~ name ~ " needs 'ref' or 'source'") -}}
+        {{- exceptions.raise_compiler_error("identity source " ~ name ~ " needs 'ref', 'source' or 'relation'") -}}
     {%- endif -%}
     {%- set known_types = var('upstream__identity_types').keys() | list -%}
     {%- set identifiers = {} -%}
