@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from datagen.generate import GenerationConfig, generate
 from tests.crafted_rows import crafted_tables
 from tests.warehouse import run_dbt, write_raw_tables
 
@@ -15,3 +16,18 @@ def crafted_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_raw_tables(db_path, crafted_tables())
     run_dbt(db_path, "build", "--vars", "{upstream__as_of: '2026-03-10 00:00:00'}")
     return db_path
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Raw and truth schemas from the demo generator (40k events, seed 7), not yet built."""
+    db = tmp_path_factory.mktemp("generated") / "upstream.duckdb"
+    generate(GenerationConfig(db_path=db, events=40_000, seed=7))
+    return db
+
+
+@pytest.fixture(scope="session")
+def generated_and_built(generated: Path) -> Path:
+    """The generated warehouse after a full `dbt build`."""
+    run_dbt(generated, "build")
+    return generated

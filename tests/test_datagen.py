@@ -10,7 +10,7 @@ from datagen.generate import GenerationConfig, generate
 from datagen.planted import DEFECTS
 from datagen.raw_tables import TABLES
 from orchestration import report
-from tests.warehouse import query, run_dbt
+from tests.warehouse import query
 
 TRUTH_TABLES = {
     "persons",
@@ -35,19 +35,6 @@ def _checksums(db: Path) -> dict[str, tuple]:
             ).fetchone()
             for schema, table in tables
         }
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("generated") / "upstream.duckdb"
-    generate(GenerationConfig(db_path=db, events=20_000, seed=7))
-    return db
-
-
-@pytest.fixture(scope="module")
-def generated_and_built(generated: Path) -> Path:
-    run_dbt(generated, "build")
-    return generated
 
 
 def test_same_seed_same_data_other_seed_other_data(tmp_path):
