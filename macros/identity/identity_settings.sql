@@ -33,3 +33,22 @@
     {%- endfor -%}
     {{- return(ns.anchor) -}}
 {%- endmacro %}
+
+{#- True when an email domain is reserved (var upstream__identity_reserved_email_domains) or under one. -#}
+{% macro is_reserved_email_domain(domain_expr) -%}
+    (
+        {%- for domain in var('upstream__identity_reserved_email_domains') -%}
+        {{ domain_expr }} = '{{ domain }}' or {{ domain_expr }} like '%.{{ domain }}'
+        {{- " or " if not loop.last }}
+        {%- endfor -%}
+    )
+{%- endmacro %}
+
+{#- True for a +1 number that breaks the NANP plan: 10 digits, area and exchange not starting 0/1. -#}
+{% macro is_invalid_nanp_phone(phone_expr) -%}
+    ({{ phone_expr }} like '+1%' and (
+        length({{ phone_expr }}) <> 12
+        or substr({{ phone_expr }}, 3, 1) in ('0', '1')
+        or substr({{ phone_expr }}, 6, 1) in ('0', '1')
+    ))
+{%- endmacro %}

@@ -6,6 +6,8 @@
     3. the hub guard: a value co-mentioned with more distinct user_ids / anonymous_ids than
        var upstream__identity_hub_limits allows is shared or hard-coded, not a person's.
 #}
+{%- set email_pattern = "'^[a-z0-9._%+-]+@([a-z0-9-]+[.])+[a-z]{2,}$'" %}
+{%- set phone_pattern = "'^[+][1-9][0-9]{7,14}$'" %}
 
 with
 
@@ -40,28 +42,18 @@ with_email_domain as (
     from identifiers
 ),
 
-{# Reserved names match the domain itself or any subdomain of it (a.b.example.com). #}
 validated as (
     select
         *,
         case
-            when id_type = 'email'
-                and not {{ upstream.regexp_like('id_value', "'^[a-z0-9._%+-]+@([a-z0-9-]+[.])+[a-z]{2,}$'") }}
+            when id_type = 'email' and not {{ upstream.regexp_like('id_value', email_pattern) }}
                 then 'invalid_email'
             when id_type = 'email' and id_value like '%..%' then 'invalid_email'
-            when id_type = 'email' and (
-                {%- for domain in var('upstream__identity_reserved_email_domains') %}
-                email_domain = '{{ domain }}' or email_domain like '%.{{ domain }}'
-                {{- " or" if not loop.last }}
-                {%- endfor %}
-            ) then 'reserved_email_domain'
-            when id_type = 'phone' and not {{ upstream.regexp_like('id_value', "'^[+][1-9][0-9]{7,14}$'") }}
+            when id_type = 'email' and {{ upstream.is_reserved_email_domain('email_domain') }}
+                then 'reserved_email_domain'
+            when id_type = 'phone' and not {{ upstream.regexp_like('id_value', phone_pattern) }}
                 then 'invalid_phone'
-            when id_type = 'phone' and id_value like '+1%' and (
-                length(id_value) <> 12
-                or substr(id_value, 3, 1) in ('0', '1')
-                or substr(id_value, 6, 1) in ('0', '1')
-            ) then 'invalid_phone'
+            when id_type = 'phone' and {{ upstream.is_invalid_nanp_phone('id_value') }} then 'invalid_phone'
         end as invalid_reason
     from with_email_domain
 ),
@@ -72,10 +64,13 @@ blocklisted as (
         validated.id_value
     from validated
     inner join blocklist
-        on (blocklist.id_type = '*' or blocklist.id_type = validated.id_type)
+        on (validated.id_type = blocklist.id_type or blocklist.id_type = '*')
         and (
             (blocklist.match_type = 'exact' and lower(validated.id_value) = lower(blocklist.pattern))
-            or (blocklist.match_type = 'regex' and {{ upstream.regexp_like('validated.id_value', 'blocklist.pattern') }})
+            or (
+                blocklist.match_type = 'regex'
+                and {{ upstream.regexp_like('validated.id_value', 'blocklist.pattern') }}
+            )
         )
     where validated.invalid_reason is null
 ),
@@ -118,7 +113,7 @@ co_mentions as (
     inner join screened_mentions as partner
         on mentioned.message_id = partner.message_id
         and partner.id_type in ('user_id', 'anonymous_id')
-        and partner.id_type <> mentioned.id_type
+        and mentioned.id_type <> partner.id_type
     group by mentioned.id_type, mentioned.id_value
 ),
 

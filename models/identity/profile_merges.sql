@@ -6,7 +6,7 @@
 #}
 {{ config(materialized='incremental', unique_key='merged_profile_id') }}
 
-{%- set previous_graph = adapter.get_relation(database=this.database, schema=this.schema, identifier='id_graph') if execute else none %}
+{% set previous_graph = upstream.previous_relation('id_graph') %}
 
 with
 
@@ -51,7 +51,7 @@ merge_targets as (
     group by merged_profile_id, into_profile_id
 ),
 
-merges as (
+recorded_merges as (
     select
         merged_profile_id,
         into_profile_id,
@@ -62,7 +62,7 @@ merges as (
     where target_rank = 1
 )
 {% else %}
-merges as (
+recorded_merges as (
     select
         cast(null as {{ dbt.type_string() }}) as merged_profile_id,
         cast(null as {{ dbt.type_string() }}) as into_profile_id,
@@ -73,4 +73,4 @@ merges as (
 )
 {% endif %}
 
-select * from merges
+select * from recorded_merges
