@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.explain_identity import main as explain_main
 from tests.identity_scenarios import identify_rows
 from tests.warehouse import query, run_dbt, write_raw_tables
 
@@ -146,3 +147,29 @@ def test_every_refused_link_has_a_reason(identity_warehouse):
     assert query(identity_warehouse, "select count(*) from identity_refused_links where reason is null") == [
         (0,)
     ]
+
+
+def test_explain_prints_the_chain_and_its_source_rows(identity_warehouse, capsys):
+    code = explain_main(["--db", str(identity_warehouse), "why", "anonymous_id:chain-a1", "user_id:chain-u1"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "linked in 3 step(s)" in out
+    assert "anonymous_id:chain-a1  <->  email:chain.e1@gmail.com" in out
+    assert "seen together in stg_segment__identifies row chain-2" in out
+
+
+def test_explain_says_why_not(identity_warehouse, capsys):
+    explain_main(["--db", str(identity_warehouse), "why", "user_id:shared-u3", "user_id:shared-u4"])
+    assert "refused link" in capsys.readouterr().out
+    explain_main(["--db", str(identity_warehouse), "why", "email:test@test.com", "anonymous_id:junk-j1"])
+    assert (
+        "excluded from linking: blocklisted (2 mentions, 0 user ids, 2 anonymous ids)"
+        in capsys.readouterr().out
+    )
+
+
+def test_largest_profiles_report_bridges(identity_warehouse, capsys):
+    explain_main(["--db", str(identity_warehouse), "largest", "--top", "1"])
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith(": 7 identifiers (anonymous_id=1, email=5, user_id=1)")
+    assert any("bridge user_id:lim-u7" in line for line in out)

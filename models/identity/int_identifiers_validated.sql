@@ -109,7 +109,7 @@ co_mentions as (
         count(distinct case when partner.id_type = 'user_id' then partner.id_value end) as distinct_user_ids,
         count(distinct case when partner.id_type = 'anonymous_id' then partner.id_value end)
             as distinct_anonymous_ids
-    from screened_mentions as mentioned
+    from mentions as mentioned
     inner join screened_mentions as partner
         on mentioned.message_id = partner.message_id
         and partner.id_type in ('user_id', 'anonymous_id')
