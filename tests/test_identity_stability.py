@@ -1,5 +1,7 @@
 """Profile ids are stable run to run, the older id survives a merge, and reruns equal a rebuild."""
 
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -14,6 +16,8 @@ DAY_1 = {
     "older_anonymous": [{"anonymous_id": "st-p1", "email": "first.visit@gmail.com"}],
     "younger_user": [{"anonymous_id": "st-p2", "user_id": "st-u2"}],
 }
+# A month older than the rest and untouched by day 2: an incremental run leaves it alone.
+BYSTANDER = {"bystander": [{"anonymous_id": "st-z1", "user_id": "st-z9"}]}
 DAY_2 = {
     "returning_new_cookie": [{"anonymous_id": "st-a9", "user_id": "st-u1"}],
     # The older anonymous browser logs in as st-u2: two profiles become one.
@@ -35,8 +39,11 @@ def _profile(db: Path, id_type: str, value: str) -> str:
 def two_day_history(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Day 1 built, day 2 appended and built again in the same warehouse; plus a full rebuild."""
     root = tmp_path_factory.mktemp("stability")
-    day_1_rows = identify_rows(DAY_1, start=START)
-    day_2_rows = identify_rows(DAY_2, start=START.replace(day=2))
+    day_1_rows = identify_rows(BYSTANDER, start=START - timedelta(days=30)) + identify_rows(
+        DAY_1, start=START
+    )
+    # Day 2 arrives well after the lookback window, so only what it touches is recomputed.
+    day_2_rows = identify_rows(DAY_2, start=START.replace(day=20))
 
     incremental = root / "incremental.duckdb"
     write_raw_tables(incremental, {"identifies": day_1_rows})
@@ -48,12 +55,12 @@ def two_day_history(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "returning": _profile(incremental, "user_id", "st-u1"),
     }
     write_raw_tables(incremental, {"identifies": day_1_rows + day_2_rows})
-    run_dbt(incremental, "build")
+    day_2_log = run_dbt(incremental, "build")
 
     rebuilt = root / "rebuilt.duckdb"
     write_raw_tables(rebuilt, {"identifies": day_1_rows + day_2_rows})
     run_dbt(rebuilt, "build", "--full-refresh")
-    return {"day_1": day_1, "incremental": incremental, "rebuilt": rebuilt}
+    return {"day_1": day_1, "incremental": incremental, "rebuilt": rebuilt, "day_2_log": day_2_log}
 
 
 def test_new_data_does_not_rename_a_profile(two_day_history):
@@ -70,6 +77,15 @@ def test_older_profile_id_survives_a_merge(two_day_history):
     merges = query(db, "select merged_profile_id, into_profile_id, reason from profile_merges")
     assert [(m[0], m[1]) for m in merges] == [(day_1["younger"], day_1["older"])]
     assert merges[0][2]
+
+
+def test_incremental_run_recomputes_only_touched_components(two_day_history):
+    # Rows within the lookback (var upstream__lookback_days) of day 1's latest row are re-read:
+    # the returning user (3 stored identifiers) and the two profiles day 2 bridges (2 + 2), plus
+    # the new cookie st-a9: 8 nodes. The month-old bystander's 2 stay as they are.
+    match = re.search(r"recomputing (\d+) of (\d+) stored nodes", two_day_history["day_2_log"])
+    assert match, "the clusters model must report an incremental run"
+    assert (int(match.group(1)), int(match.group(2))) == (8, 9)
 
 
 def test_rerun_equals_full_rebuild(two_day_history):
@@ -103,5 +119,7 @@ def test_non_convergence_fails_loudly(tmp_path):
             "{upstream__identity_max_iterations: 2}",
         )
     run_dbt(db, "run", "--select", "+int_identity_clusters")
-    labels = query(db, "select count(distinct label) from int_identity_clusters")
-    assert labels == [(1,)]
+    labels = query(
+        db, "select count(distinct label_key), count(distinct component_key) from int_identity_clusters"
+    )
+    assert labels == [(1, 1)]

@@ -2,7 +2,16 @@
     One row per (row, identifier) across every staged source: who mentioned which identifier,
     and when. Per-event tables repeat the messages of `tracks`, so a message mentioning the same
     identifier twice collapses into one row.
+
+    Incremental: a run reads the staged rows received since the latest one it has, minus
+    var upstream__lookback_days, and stamps them with loaded_at; int_identity_touched_nodes
+    reads that stamp to know which identity components to recompute.
 #}
+{{ config(
+    materialized='incremental',
+    unique_key=['message_id', 'id_type', 'id_value'],
+    incremental_strategy='delete+insert',
+) }}
 
 with
 
@@ -17,7 +26,7 @@ with
         {{ source.occurred_at }} as occurred_at,
         {{ source.received_at }} as received_at
     from {{ source.relation }}
-    where {{ column }} is not null
+    where {{ column }} is not null{{ upstream.lookback_filter(source.received_at) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
@@ -37,7 +46,8 @@ collapsed as (
         id_value,
         min(source_model) as source_model,
         min(occurred_at) as occurred_at,
-        min(received_at) as received_at
+        min(received_at) as received_at,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }}) as loaded_at
     from unioned
     where id_value is not null
     group by message_id, id_type, id_value

@@ -21,7 +21,8 @@ linkable_mentions as (
         mentions.occurred_at,
         mentions.received_at,
         nodes.node_key,
-        nodes.id_priority
+        nodes.id_priority,
+        nodes.first_received_at as node_first_received_at
     from mentions
     inner join nodes
         on mentions.id_type = nodes.id_type
@@ -32,7 +33,7 @@ anchored as (
     select
         *,
         first_value(node_key) over (
-            partition by message_id order by id_priority, node_key
+            partition by message_id order by id_priority, node_first_received_at, node_key
         ) as anchor_key
     from linkable_mentions
 ),

@@ -1,7 +1,8 @@
 {#
-    Linkable identifiers with an integer key in order of first arrival (received_at), then
-    priority. Lower keys are older: the smallest key of a cluster names its profile, which keeps
-    profile ids stable as new data arrives (new identifiers always get later arrivals).
+    Linkable identifiers. node_key is a stable hash of the identifier, so the stored clusters of
+    earlier runs join back to it. Age decides names: the identifier received first (then the
+    stronger type, then the key) is a cluster's oldest and names its profile, which keeps
+    profile ids stable as new data arrives.
 #}
 
 with
@@ -13,9 +14,7 @@ identifiers as (
 
 keyed as (
     select
-        row_number() over (
-            order by first_received_at, {{ upstream.identity_priority('id_type') }}, id_type, id_value
-        ) as node_key,
+        {{ upstream.stable_key("id_type || ':' || id_value") }} as node_key,
         id_type,
         id_value,
         {{ upstream.identity_priority('id_type') }} as id_priority,

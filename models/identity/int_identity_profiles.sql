@@ -2,8 +2,8 @@
     Final profile of every linkable identifier, with the working columns refused links and
     merges need. Cluster limits are applied here: within a cluster, identifiers of a type
     beyond its max_per_profile (the most recently arrived ones) are cut loose as profiles of
-    their own. A profile is named after its oldest identifier (smallest node key), so new data
-    never renames it and the older id survives a merge.
+    their own. A profile is named after its oldest identifier (first received, then strongest
+    type), so new data never renames it and the older id survives a merge.
 #}
 
 with
@@ -23,10 +23,12 @@ clustered as (
         nodes.id_value,
         nodes.first_seen_at,
         nodes.last_seen_at,
+        nodes.first_received_at,
+        nodes.id_priority,
         clusters.anchor_key,
         case
             when clusters.anchor_key is not null then 'a' || cast(clusters.anchor_key as {{ dbt.type_string() }})
-            else 'l' || cast(clusters.label as {{ dbt.type_string() }})
+            else 'l' || cast(clusters.label_key as {{ dbt.type_string() }})
         end as cluster_key
     from nodes
     inner join clusters on nodes.node_key = clusters.node_key
@@ -35,7 +37,9 @@ clustered as (
 ranked_within_type as (
     select
         *,
-        row_number() over (partition by cluster_key, id_type order by node_key) as rank_within_type,
+        row_number() over (
+            partition by cluster_key, id_type order by first_received_at, node_key
+        ) as rank_within_type,
         {{ upstream.identity_max_per_profile('id_type') }} as max_per_profile
     from clustered
 ),
@@ -54,7 +58,9 @@ limited as (
 rooted as (
     select
         *,
-        min(node_key) over (partition by profile_key) as root_key
+        first_value(node_key) over (
+            partition by profile_key order by first_received_at, id_priority, node_key
+        ) as root_key
     from limited
 ),
 

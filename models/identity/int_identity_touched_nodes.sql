@@ -1,0 +1,26 @@
+{#
+    Identifiers mentioned by the rows loaded in the latest run of int_identifier_mentions.
+    Their components, as the previous run left them, are what an incremental run recomputes.
+    Keys come from the mention itself, so an identifier that has just been excluded (it became
+    a hub) still marks its old component for recomputation.
+#}
+{{ config(materialized='table') }}
+
+with
+
+mentions as (
+    select * from {{ ref('int_identifier_mentions') }}
+),
+
+latest_load as (
+    select max(loaded_at) as loaded_at from mentions
+),
+
+latest_batch as (
+    select distinct
+        {{ upstream.stable_key("mentions.id_type || ':' || mentions.id_value") }} as node_key
+    from mentions
+    inner join latest_load on mentions.loaded_at = latest_load.loaded_at
+)
+
+select * from latest_batch
