@@ -6,7 +6,7 @@
    sides read the same staged rows and neither pays for parsing raw JSON-ish text.
 2. Reference (timed, own process): DuckDB extracts the co-mention edges of every staged row
    into integer pairs, scipy.sparse.csgraph.connected_components labels them.
-3. Upstream (timed, own process): `dbt run` of every model in models/identity (mentions,
+3. Upstream (timed, own process): `dbt run --full-refresh` of every model in models/identity (mentions,
    validation, hub guard, edges, label propagation, limits, id_graph, refused links, merges).
 Peak memory is the max RSS of each process (os.wait4). The issue's target: at >= 5M
 identifiers, Upstream <= 5x the reference.
@@ -138,7 +138,8 @@ def main() -> int:
     print(f"reference: {ref} wall {ref_wall:.1f}s peak {ref_rss} MiB", flush=True)
 
     ours_wall, ours_rss, ours_out = run_measured(
-        [dbt, "run", "--select", "models/identity", "--vars", STAGING_AS_TABLES, *flags], env
+        [dbt, "run", "--full-refresh", "--select", "models/identity", "--vars", STAGING_AS_TABLES, *flags],
+        env,
     )
     results = json.loads((workdir / "target" / "run_results.json").read_text())
     model_seconds = sum(r["execution_time"] for r in results["results"])

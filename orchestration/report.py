@@ -26,6 +26,32 @@ def rejections_by_reason(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     ).fetchall()
 
 
+def identity_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Profiles, their size, the limit check, and what the junk defences kept out."""
+    profiles, identifiers, largest = con.execute(
+        "select count(distinct profile_id), count(*), "
+        "(select max(n) from (select count(*) as n from id_graph group by profile_id)) from id_graph"
+    ).fetchone()
+    over_limit = con.execute(
+        "select count(*) from (select profile_id from id_graph where id_type = 'user_id' "
+        "group by profile_id having count(*) > 1)"
+    ).fetchone()[0]
+    lines = [
+        "Identity graph",
+        f"  {identifiers:,} identifiers in {profiles:,} profiles (largest: {largest or 0} identifiers)",
+        f"  profiles holding two or more user ids: {over_limit}",
+    ]
+    excluded = con.execute(
+        "select exclusion_reason, count(*) from identity_excluded_identifiers group by 1 order by 1"
+    ).fetchall()
+    refused = con.execute(
+        "select reason, count(*) from identity_refused_links group by 1 order by 1"
+    ).fetchall()
+    lines += [f"  excluded ({reason}): {count:,}" for reason, count in excluded]
+    lines += [f"  refused links ({reason}): {count:,}" for reason, count in refused]
+    return lines
+
+
 def render(summary: list[tuple], reasons: list[tuple]) -> str:
     """The report as text."""
     header = f"{'source table':<18}{'raw in':>12}{'staged':>12}{'duplicates':>12}{'rejected':>10}"
@@ -58,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with duckdb.connect(str(args.db), read_only=True) as con:
         print(render(load_summary(con), rejections_by_reason(con)))
+        print()
+        print("\n".join(identity_summary(con)))
     return 0
 
 

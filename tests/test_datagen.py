@@ -170,6 +170,7 @@ def test_report_prints_rows_in_staged_and_reasons(generated_and_built, capsys):
     assert "Staging summary" in out
     for reason in {defect.expected_reason for defect in DEFECTS}:
         assert reason in out
+    assert "profiles holding two or more user ids: 0" in out
 
 
 def test_cli_refuses_to_overwrite_without_replace(generated, capsys):

@@ -16,19 +16,28 @@
 with
 
 {% for source in upstream.identity_mention_sources() %}
+{# One scan of the source, unpivoted: each row meets the list of its identifier columns. #}
 {{ source.source_model }}_mentions as (
-    {% for column, id_type in source.identifiers.items() %}
     select
         '{{ source.source_model }}' as source_model,
         {{ source.key_expression }} as message_id,
-        '{{ id_type }}' as id_type,
-        {{ upstream.normalized_identifier(column, id_type) if source.normalize else column }} as id_value,
+        id_columns.id_type,
+        case id_columns.column_index
+            {%- for column, id_type in source.identifiers.items() %}
+            when {{ loop.index }}
+                then {{ upstream.normalized_identifier(column, id_type) if source.normalize else column }}
+            {%- endfor %}
+        end as id_value,
         {{ source.occurred_at }} as occurred_at,
         {{ source.received_at }} as received_at
     from {{ source.relation }}
-    where {{ column }} is not null{{ upstream.lookback_filter(source.received_at) }}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    cross join (
+        values
+        {%- for column, id_type in source.identifiers.items() %}
+        ({{ loop.index }}, '{{ id_type }}'){{ "," if not loop.last }}
+        {%- endfor %}
+    ) as id_columns (column_index, id_type)
+    where 1 = 1{{ upstream.lookback_filter(source.received_at) }}
 ),
 
 {% endfor %}
