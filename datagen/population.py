@@ -49,13 +49,11 @@ with drawn as (
         u01(p, 'phone') < 0.8 as has_phone,
         u01(p, 'intl') < 0.15 as is_international,
         1 + pick(p, 'devices', 3) as device_count,
-        2 + pick(p, 'area', 8) as area_first,
-        pick(p, 'area2', 100) as area_rest,
-        2 + pick(p, 'exchange', 8) as exchange_first,
-        pick(p, 'exchange2', 100) as exchange_rest,
-        pick(p, 'line', 10000) as line_number,
+        -- Phone numbers come from a bijective scramble of the person id, so no two people
+        -- share one by accident (a shared number would be a real link the truth denies).
+        (p * 7919) % 6400000000 as nanp_code,
         pick(p, 'country', 3) as country_no,
-        pick(p, 'subscriber', 100000000) as subscriber
+        (p * 7919) % 100000000 as subscriber
     from range(1, $persons + 1) as t (p)
 )
 select
@@ -69,9 +67,9 @@ select
     case
         when not has_phone then null
         when not is_international then
-            '+1' || area_first || lpad(cast(area_rest as varchar), 2, '0')
-            || exchange_first || lpad(cast(exchange_rest as varchar), 2, '0')
-            || lpad(cast(line_number as varchar), 4, '0')
+            '+1' || (200 + nanp_code % 800)
+            || (200 + (nanp_code // 800) % 800)
+            || lpad(cast(nanp_code // 640000 as varchar), 4, '0')
         when country_no = 0 then '+447' || lpad(cast(subscriber * 10 + 1 as varchar), 9, '0')
         when country_no = 1 then '+49151' || lpad(cast(subscriber as varchar), 8, '0')
         else '+336' || lpad(cast(subscriber as varchar), 8, '0')
