@@ -28,30 +28,30 @@ orders as (
 contact_rows as (
     select
         attributed.profile_id,
-        identifies.occurred_at,
-        identifies.email,
-        identifies.phone,
-        identifies.first_name
-    from {{ ref('stg_segment__identifies') }} as identifies
-    inner join attributed on identifies.message_id = attributed.message_id
+        identify_calls.occurred_at,
+        identify_calls.email,
+        identify_calls.phone,
+        identify_calls.first_name
+    from {{ ref('stg_segment__identifies') }} as identify_calls
+    inner join attributed on identify_calls.message_id = attributed.message_id
     union all
     select
         graph.profile_id,
-        users.updated_at as occurred_at,
-        users.email,
-        users.phone,
-        users.first_name
-    from {{ ref('stg_segment__users') }} as users
-    inner join graph on graph.id_type = 'user_id' and users.user_id = graph.id_value
+        user_rows.updated_at as occurred_at,
+        user_rows.email,
+        user_rows.phone,
+        user_rows.first_name
+    from {{ ref('stg_segment__users') }} as user_rows
+    inner join graph on user_rows.user_id = graph.id_value and graph.id_type = 'user_id'
 ),
 
 product_views as (
     select
         attributed.profile_id,
-        views.occurred_at,
-        views.sku
-    from {{ ref('stg_segment__product_viewed_events') }} as views
-    inner join attributed on views.message_id = attributed.message_id
+        viewed.occurred_at,
+        viewed.sku
+    from {{ ref('stg_segment__product_viewed_events') }} as viewed
+    inner join attributed on viewed.message_id = attributed.message_id
 ),
 
 cart_additions as (
@@ -92,8 +92,10 @@ device_rows as (
 sightings as (
     select
         graph.profile_id,
-        {{ upstream.trait('min', 'mentions.occurred_at', time_column='mentions.occurred_at') }} as first_seen_at,
-        {{ upstream.trait('max', 'mentions.occurred_at', time_column='mentions.occurred_at') }} as last_seen_at,
+        {{ upstream.trait('min', 'mentions.occurred_at', time_column='mentions.occurred_at') }}
+            as first_seen_at,
+        {{ upstream.trait('max', 'mentions.occurred_at', time_column='mentions.occurred_at') }}
+            as last_seen_at,
         max(case when graph.id_type = 'user_id' then graph.id_value end) as user_id
     from graph
     inner join mentions
@@ -207,22 +209,34 @@ combined as (
     where sightings.first_seen_at is not null
 ),
 
+{# RFM quintiles among profiles with orders: 5 is the most recent / frequent / valuable. #}
+rfm as (
+    select
+        profile_id,
+        6 - ntile(5) over (order by last_order_at desc, profile_id asc) as rfm_recency,
+        ntile(5) over (order by order_count asc, profile_id asc) as rfm_frequency,
+        ntile(5) over (order by lifetime_revenue asc, profile_id asc) as rfm_monetary
+    from combined
+    where order_count > 0
+),
+
+as_of_instant as (
+    select {{ as_of }} as as_of_at
+),
+
+{# Day counts are calendar days between the two dates (UTC). #}
 scored as (
     select
-        *,
-        {{ dbt.datediff('last_order_at', as_of, 'day') }} as days_since_last_order,
-        {{ dbt.datediff('last_seen_at', as_of, 'day') }} as days_since_last_seen,
-        {{ dbt.datediff('first_seen_at', as_of, 'day') }} as days_since_first_seen,
-        case when order_count > 0 then 6 - ntile(5) over (
-            partition by order_count > 0 order by last_order_at desc, profile_id
-        ) end as rfm_recency,
-        case when order_count > 0 then ntile(5) over (
-            partition by order_count > 0 order by order_count, profile_id
-        ) end as rfm_frequency,
-        case when order_count > 0 then ntile(5) over (
-            partition by order_count > 0 order by lifetime_revenue, profile_id
-        ) end as rfm_monetary
+        combined.*,
+        rfm.rfm_recency,
+        rfm.rfm_frequency,
+        rfm.rfm_monetary,
+        {{ upstream.days_between('combined.last_order_at', 'as_of_instant.as_of_at') }} as days_since_last_order,
+        {{ upstream.days_between('combined.last_seen_at', 'as_of_instant.as_of_at') }} as days_since_last_seen,
+        {{ upstream.days_between('combined.first_seen_at', 'as_of_instant.as_of_at') }} as days_since_first_seen
     from combined
+    cross join as_of_instant
+    left join rfm on combined.profile_id = rfm.profile_id
 ),
 
 final as (
