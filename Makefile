@@ -10,6 +10,8 @@ DBT := $(VENV)/bin/dbt
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 
 DEMO_EVENTS ?= 200000
+# The demo data covers 2026-09-01 to 2026-10-31; look at it from the end of that window.
+DEMO_AS_OF ?= 2026-10-31 00:00:00
 DEMO_DB ?= warehouse/upstream.duckdb
 TEST_DB := target/ci/upstream.duckdb
 LINT_DB := target/lint/upstream.duckdb
@@ -29,7 +31,7 @@ $(STAMP):
 
 demo: install
 	$(PY) -m datagen.cli --db $(DEMO_DB) --events $(DEMO_EVENTS) --replace
-	UPSTREAM_DUCKDB_PATH=$(DEMO_DB) $(DBT) build $(DBT_FLAGS) --quiet
+	UPSTREAM_DUCKDB_PATH=$(DEMO_DB) $(DBT) build $(DBT_FLAGS) --quiet --vars '{upstream__as_of: "$(DEMO_AS_OF)"}'
 	$(PY) -m orchestration.report --db $(DEMO_DB)
 
 lint: install

@@ -52,6 +52,24 @@ def identity_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
+def sample_profiles(con: duckdb.DuckDBPyConnection, limit: int = 3) -> list[str]:
+    """A few profiles with orders and an open cart: what a channel would receive."""
+    rows = con.execute(
+        "select profile_id, coalesce(email, '-'), order_count, lifetime_revenue, lifecycle_stage, "
+        "coalesce(favorite_sku, '-'), coalesce(open_cart_items, '[]'), device_types "
+        "from profiles where order_count > 0 and open_cart_items is not null "
+        "order by lifetime_revenue desc, profile_id limit ?",
+        [limit],
+    ).fetchall()
+    lines = ["Sample profiles"]
+    for profile_id, email, orders, revenue, stage, sku, cart, devices in rows:
+        lines.append(
+            f"  {profile_id[:12]}  {email:<32} {orders} orders  {revenue:>9} revenue  {stage:<8} "
+            f"favorite {sku}  devices {devices}  open cart {cart}"
+        )
+    return lines
+
+
 def render(summary: list[tuple], reasons: list[tuple]) -> str:
     """The report as text."""
     header = f"{'source table':<18}{'raw in':>12}{'staged':>12}{'duplicates':>12}{'rejected':>10}"
@@ -86,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         print(render(load_summary(con), rejections_by_reason(con)))
         print()
         print("\n".join(identity_summary(con)))
+        print()
+        print("\n".join(sample_profiles(con)))
     return 0
 
 
