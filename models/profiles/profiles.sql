@@ -25,6 +25,13 @@ orders as (
     select * from {{ ref('int_orders_deduplicated') }}
 ),
 
+extra as (
+    select
+        profile_id,
+        extra_traits
+    from {{ ref('profile_extra_traits') }}
+),
+
 contact_rows as (
     select
         attributed.profile_id,
@@ -196,7 +203,8 @@ combined as (
         open_carts.open_cart_items,
         coalesce(view_traits.product_views_30d, 0) as product_views_30d,
         favorite_skus.value as favorite_sku,
-        device_traits.device_types
+        device_traits.device_types,
+        extra.extra_traits
     from sightings
     left join contact_traits on sightings.profile_id = contact_traits.profile_id
     left join order_traits on sightings.profile_id = order_traits.profile_id
@@ -205,6 +213,7 @@ combined as (
     left join view_traits on sightings.profile_id = view_traits.profile_id
     left join favorite_skus on sightings.profile_id = favorite_skus.profile_id
     left join device_traits on sightings.profile_id = device_traits.profile_id
+    left join extra on sightings.profile_id = extra.profile_id
     {# Profiles first seen after as_of did not exist yet. #}
     where sightings.first_seen_at is not null
 ),
@@ -270,7 +279,8 @@ final as (
             when days_since_last_seen <= {{ lifecycle['active_days'] }} then 'active'
             when days_since_last_seen <= {{ lifecycle['at_risk_days'] }} then 'at_risk'
             else 'lapsed'
-        end as {{ dbt.type_string() }}) as lifecycle_stage
+        end as {{ dbt.type_string() }}) as lifecycle_stage,
+        cast(coalesce(extra_traits, '{}') as {{ dbt.type_string() }}) as extra_traits
     from scored
 )
 
