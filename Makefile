@@ -29,9 +29,10 @@ $(STAMP):
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# The generator replaces the raw data, so incremental state from an earlier demo is rebuilt.
 demo: install
 	$(PY) -m datagen.cli --db $(DEMO_DB) --events $(DEMO_EVENTS) --replace
-	UPSTREAM_DUCKDB_PATH=$(DEMO_DB) $(DBT) build $(DBT_FLAGS) --quiet --vars '{upstream__as_of: "$(DEMO_AS_OF)"}'
+	UPSTREAM_DUCKDB_PATH=$(DEMO_DB) $(DBT) build $(DBT_FLAGS) --quiet --full-refresh --vars '{upstream__as_of: "$(DEMO_AS_OF)"}'
 	$(PY) -m orchestration.report --db $(DEMO_DB)
 
 lint: install
@@ -43,7 +44,7 @@ lint: install
 # dbt's own data tests and unit tests on freshly generated test data.
 dbt-test: install
 	$(PY) -m datagen.cli --db $(TEST_DB) --events 20000 --seed 11 --replace
-	UPSTREAM_DUCKDB_PATH=$(TEST_DB) $(DBT) build $(DBT_FLAGS) --quiet
+	UPSTREAM_DUCKDB_PATH=$(TEST_DB) $(DBT) build $(DBT_FLAGS) --quiet --full-refresh
 
 # pytest runs last so its summary is the closing line.
 test: install lint dbt-test
