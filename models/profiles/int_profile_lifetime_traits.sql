@@ -1,0 +1,238 @@
+{#
+    Traits over a profile's whole history up to upstream__as_of, one row per profile.
+    Incremental: a run recomputes only the profiles whose data may have changed — those holding
+    an identifier mentioned by the latest load (int_identity_touched_nodes), those with rows
+    dated after the previous run's as_of — and every profile when as_of moved backwards (a
+    replay). Rows of profiles merged away stay behind and are dropped by `profiles`, which keeps
+    only current profiles. computed_as_of says when each row was last computed.
+#}
+{{ config(materialized='incremental', unique_key='profile_id', incremental_strategy='delete+insert') }}
+{%- set as_of = upstream.as_of_timestamp() %}
+-- depends_on: {{ ref('int_identity_profiles') }}
+-- depends_on: {{ ref('int_identity_touched_nodes') }}
+
+with
+
+{% if is_incremental() %}
+previous_run as (
+    select max(computed_as_of) as as_of_at from {{ this }}
+),
+
+touched_profiles as (
+    select identity_profiles.profile_id
+    from {{ ref('int_identity_profiles') }} as identity_profiles
+    inner join {{ ref('int_identity_touched_nodes') }} as touched
+        on identity_profiles.node_key = touched.node_key
+    union
+    select graph_rows.profile_id
+    from {{ ref('int_identifier_mentions') }} as recent_mentions
+    cross join previous_run
+    inner join {{ ref('id_graph') }} as graph_rows
+        on recent_mentions.id_type = graph_rows.id_type
+        and recent_mentions.id_value = graph_rows.id_value
+    where recent_mentions.occurred_at > previous_run.as_of_at
+    union
+    select graph_rows.profile_id
+    from {{ ref('id_graph') }} as graph_rows
+    cross join previous_run
+    where previous_run.as_of_at > {{ as_of }}
+),
+{% else %}
+touched_profiles as (
+    select profile_id from {{ ref('id_graph') }}
+),
+{% endif %}
+
+graph as (
+    select * from {{ ref('id_graph') }}
+    where profile_id in (select touched_profiles.profile_id from touched_profiles)
+),
+
+attributed as (
+    select * from {{ ref('int_messages_attributed') }}
+    where profile_id in (select touched_profiles.profile_id from touched_profiles)
+),
+
+mentions as (
+    select * from {{ ref('int_identifier_mentions') }}
+),
+
+orders as (
+    select * from {{ ref('int_orders_deduplicated') }}
+    where profile_id in (select touched_profiles.profile_id from touched_profiles)
+),
+
+contact_rows as (
+    select
+        attributed.profile_id,
+        identify_calls.occurred_at,
+        identify_calls.email,
+        identify_calls.phone,
+        identify_calls.first_name
+    from {{ ref('stg_segment__identifies') }} as identify_calls
+    inner join attributed on identify_calls.message_id = attributed.message_id
+    union all
+    select
+        graph.profile_id,
+        user_rows.updated_at as occurred_at,
+        user_rows.email,
+        user_rows.phone,
+        user_rows.first_name
+    from {{ ref('stg_segment__users') }} as user_rows
+    inner join graph on user_rows.user_id = graph.id_value and graph.id_type = 'user_id'
+),
+
+product_views as (
+    select
+        attributed.profile_id,
+        viewed.occurred_at,
+        viewed.sku
+    from {{ ref('stg_segment__product_viewed_events') }} as viewed
+    inner join attributed on viewed.message_id = attributed.message_id
+),
+
+cart_additions as (
+    select
+        attributed.profile_id,
+        added.occurred_at,
+        added.sku,
+        coalesce(added.quantity, 1) as quantity,
+        coalesce(added.price, 0) * coalesce(added.quantity, 1) as line_value
+    from {{ ref('stg_segment__product_added_events') }} as added
+    inner join attributed on added.message_id = attributed.message_id
+),
+
+checkouts as (
+    select
+        attributed.profile_id,
+        checkouts.occurred_at
+    from {{ ref('stg_segment__checkout_started_events') }} as checkouts
+    inner join attributed on checkouts.message_id = attributed.message_id
+),
+
+device_rows as (
+    select
+        attributed.profile_id,
+        screens.occurred_at,
+        screens.device_type
+    from {{ ref('stg_segment__screens') }} as screens
+    inner join attributed on screens.message_id = attributed.message_id
+    union all
+    select
+        attributed.profile_id,
+        pages.occurred_at,
+        'web' as device_type
+    from {{ ref('stg_segment__pages') }} as pages
+    inner join attributed on pages.message_id = attributed.message_id
+),
+
+sightings as (
+    select
+        graph.profile_id,
+        {{ upstream.trait('min', 'mentions.occurred_at', time_column='mentions.occurred_at') }}
+            as first_seen_at,
+        {{ upstream.trait('max', 'mentions.occurred_at', time_column='mentions.occurred_at') }}
+            as last_seen_at,
+        max(case when graph.id_type = 'user_id' then graph.id_value end) as user_id
+    from graph
+    inner join mentions
+        on graph.id_type = mentions.id_type
+        and graph.id_value = mentions.id_value
+    group by graph.profile_id
+),
+
+contact_traits as (
+    select
+        profile_id,
+        {{ upstream.trait('last', 'email') }} as email,
+        {{ upstream.trait('last', 'phone') }} as phone,
+        {{ upstream.trait('last', 'first_name') }} as first_name
+    from contact_rows
+    group by profile_id
+),
+
+order_traits as (
+    select
+        profile_id,
+        {{ upstream.trait('count', 'order_id', time_column='ordered_at') }} as order_count,
+        {{ upstream.trait('sum', 'revenue', time_column='ordered_at') }} as lifetime_revenue,
+        {{ upstream.trait('min', 'ordered_at', time_column='ordered_at') }} as first_order_at,
+        {{ upstream.trait('max', 'ordered_at', time_column='ordered_at') }} as last_order_at
+    from orders
+    group by profile_id
+),
+
+favorite_skus as (
+    {{ upstream.trait_most_frequent('product_views', 'profile_id', 'sku') }}
+),
+
+checkout_traits as (
+    select
+        profile_id,
+        {{ upstream.trait('max', 'occurred_at') }} as last_checkout_started_at
+    from checkouts
+    group by profile_id
+),
+
+device_traits as (
+    select
+        profile_id,
+        {{ upstream.trait('list', 'device_type') }} as device_types
+    from device_rows
+    group by profile_id
+),
+
+{# The open cart: what was added after the last order (or ever, without one), up to as_of. #}
+open_cart_lines as (
+    select
+        cart_additions.profile_id,
+        cart_additions.sku,
+        sum(cart_additions.quantity) as quantity,
+        sum(cart_additions.line_value) as line_value
+    from cart_additions
+    left join order_traits on cart_additions.profile_id = order_traits.profile_id
+    where
+        cart_additions.occurred_at <= {{ as_of }}
+        and (order_traits.last_order_at is null or cart_additions.occurred_at > order_traits.last_order_at)
+        and cart_additions.sku is not null
+    group by cart_additions.profile_id, cart_additions.sku
+),
+
+open_carts as (
+    select
+        profile_id,
+        sum(line_value) as open_cart_value,
+        {{ upstream.agg_json_objects('sku', 'quantity', 'sku') }} as open_cart_items
+    from open_cart_lines
+    group by profile_id
+),
+
+combined as (
+    select
+        sightings.profile_id,
+        sightings.user_id,
+        contact_traits.email,
+        contact_traits.phone,
+        contact_traits.first_name,
+        sightings.first_seen_at,
+        sightings.last_seen_at,
+        coalesce(order_traits.order_count, 0) as order_count,
+        coalesce(order_traits.lifetime_revenue, 0) as lifetime_revenue,
+        order_traits.first_order_at,
+        order_traits.last_order_at,
+        checkout_traits.last_checkout_started_at,
+        open_carts.open_cart_value,
+        open_carts.open_cart_items,
+        favorite_skus.value as favorite_sku,
+        device_traits.device_types,
+        {{ as_of }} as computed_as_of
+    from sightings
+    left join contact_traits on sightings.profile_id = contact_traits.profile_id
+    left join order_traits on sightings.profile_id = order_traits.profile_id
+    left join checkout_traits on sightings.profile_id = checkout_traits.profile_id
+    left join open_carts on sightings.profile_id = open_carts.profile_id
+    left join favorite_skus on sightings.profile_id = favorite_skus.profile_id
+    left join device_traits on sightings.profile_id = device_traits.profile_id
+)
+
+select * from combined
