@@ -69,3 +69,33 @@
 {% macro spark__row_to_json(alias) -%}
     to_json(struct({{ alias }}.*))
 {%- endmacro %}
+
+{#- In a select list: one output row per element of a JSON array (a set-returning expression). -#}
+{% macro json_array_items(expr) %}
+    {{- return(adapter.dispatch('json_array_items', 'upstream')(expr)) -}}
+{% endmacro %}
+
+{% macro default__json_array_items(expr) -%}
+    unnest(cast({{ expr }} as json[]))
+{%- endmacro %}
+
+{% macro postgres__json_array_items(expr) -%}
+    jsonb_array_elements(cast({{ expr }} as jsonb))
+{%- endmacro %}
+
+{% macro spark__json_array_items(expr) -%}
+    explode(from_json({{ expr }}, 'array<string>'))
+{%- endmacro %}
+
+{#- A top-level field of a JSON object, as text. -#}
+{% macro json_field_text(expr, field) %}
+    {{- return(adapter.dispatch('json_field_text', 'upstream')(expr, field)) -}}
+{% endmacro %}
+
+{% macro default__json_field_text(expr, field) -%}
+    ({{ expr }} ->> '{{ field }}')
+{%- endmacro %}
+
+{% macro spark__json_field_text(expr, field) -%}
+    get_json_object({{ expr }}, '$.{{ field }}')
+{%- endmacro %}

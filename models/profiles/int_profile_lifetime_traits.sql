@@ -182,20 +182,81 @@ device_traits as (
     group by profile_id
 ),
 
-{# The open cart: what was added after the last order (or ever, without one), up to as_of. #}
-open_cart_lines as (
+checkout_items as (
+    select
+        item_rows.profile_id,
+        item_rows.occurred_at,
+        {{ upstream.json_field_text('item_rows.item', 'sku') }} as sku,
+        coalesce({{ upstream.safe_cast(upstream.json_field_text('item_rows.item', 'quantity'), dbt.type_int()) }}, 1)
+            as quantity,
+        coalesce({{ upstream.safe_cast(upstream.json_field_text('item_rows.item', 'price'), dbt.type_numeric()) }}, 0)
+            as price
+    from (
+        select
+            attributed.profile_id,
+            checkout_rows.occurred_at,
+            {{ upstream.json_array_items('checkout_rows.products') }} as item
+        from {{ ref('stg_segment__checkout_started_events') }} as checkout_rows
+        inner join attributed on checkout_rows.message_id = attributed.message_id
+        where checkout_rows.products is not null
+    ) as item_rows
+),
+
+{#
+    The open cart, as of as_of: nothing bought since. If a checkout started after the last order,
+    its items are the cart (a checkout carries the whole cart) plus anything added after it;
+    otherwise the products added since the last order (or ever, without one).
+#}
+cart_baseline as (
+    select
+        sightings.profile_id,
+        order_traits.last_order_at,
+        max(checkout_items.occurred_at) as last_open_checkout_at
+    from sightings
+    left join order_traits on sightings.profile_id = order_traits.profile_id
+    left join checkout_items
+        on sightings.profile_id = checkout_items.profile_id
+        and checkout_items.occurred_at <= {{ as_of }}
+        and (order_traits.last_order_at is null or order_traits.last_order_at < checkout_items.occurred_at)
+    group by sightings.profile_id, order_traits.last_order_at
+),
+
+open_cart_candidates as (
+    select
+        checkout_items.profile_id,
+        checkout_items.sku,
+        checkout_items.quantity,
+        checkout_items.price * checkout_items.quantity as line_value
+    from checkout_items
+    inner join cart_baseline
+        on checkout_items.profile_id = cart_baseline.profile_id
+        and checkout_items.occurred_at = cart_baseline.last_open_checkout_at
+    union all
     select
         cart_additions.profile_id,
         cart_additions.sku,
-        sum(cart_additions.quantity) as quantity,
-        sum(cart_additions.line_value) as line_value
+        cart_additions.quantity,
+        cart_additions.line_value
     from cart_additions
-    left join order_traits on cart_additions.profile_id = order_traits.profile_id
+    left join cart_baseline on cart_additions.profile_id = cart_baseline.profile_id
     where
         cart_additions.occurred_at <= {{ as_of }}
-        and (order_traits.last_order_at is null or cart_additions.occurred_at > order_traits.last_order_at)
-        and cart_additions.sku is not null
-    group by cart_additions.profile_id, cart_additions.sku
+        and (
+            cart_additions.occurred_at
+            > coalesce(cart_baseline.last_open_checkout_at, cart_baseline.last_order_at)
+            or coalesce(cart_baseline.last_open_checkout_at, cart_baseline.last_order_at) is null
+        )
+),
+
+open_cart_lines as (
+    select
+        profile_id,
+        sku,
+        sum(quantity) as quantity,
+        sum(line_value) as line_value
+    from open_cart_candidates
+    where sku is not null
+    group by profile_id, sku
 ),
 
 open_carts as (
