@@ -7,19 +7,17 @@ Generates the events, runs `dbt build`, and scores main.id_graph against the tru
 """
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import duckdb  # noqa: E402
+import duckdb
+from benchlib import run_dbt
 
-from datagen.generate import GenerationConfig, generate  # noqa: E402
-from datagen.identity_scoring import score_identity  # noqa: E402
+from datagen.generate import GenerationConfig, generate
+from datagen.identity_scoring import score_identity
 
 
 def main() -> int:
@@ -31,22 +29,7 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="upstream-truth-"))
     db = workdir / "warehouse.duckdb"
     generate(GenerationConfig(db_path=db, events=args.events, seed=args.seed))
-    dbt = str(Path(sys.executable).parent / "dbt")
-    subprocess.run(
-        [
-            dbt,
-            "build",
-            "--quiet",
-            "--project-dir",
-            str(ROOT),
-            "--profiles-dir",
-            str(ROOT),
-            "--target-path",
-            str(workdir / "target"),
-        ],
-        env={**os.environ, "UPSTREAM_DUCKDB_PATH": str(db)},
-        check=True,
-    )
+    run_dbt(["build"], db, workdir / "target")
     with duckdb.connect(str(db)) as con:
         score = score_identity(con)
     print(

@@ -10,42 +10,16 @@ so the profile models pay for reading staged rows, as they do in production).
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import duckdb  # noqa: E402
+import duckdb
+from benchlib import run_dbt
 
-from datagen.generate import GenerationConfig, generate  # noqa: E402
-
-DBT = str(Path(sys.executable).parent / "dbt")
-
-
-def dbt(args: list[str], db: Path, target: Path) -> float:
-    """Run dbt against `db`; return wall seconds."""
-    started = time.perf_counter()
-    subprocess.run(
-        [
-            DBT,
-            *args,
-            "--quiet",
-            "--project-dir",
-            str(ROOT),
-            "--profiles-dir",
-            str(ROOT),
-            "--target-path",
-            str(target),
-        ],
-        env={**os.environ, "UPSTREAM_DUCKDB_PATH": str(db)},
-        check=True,
-    )
-    return time.perf_counter() - started
+from datagen.generate import GenerationConfig, generate
 
 
 def main() -> int:
@@ -58,8 +32,8 @@ def main() -> int:
         workdir = Path(tempfile.mkdtemp(prefix="upstream-profiles-"))
         db, target = workdir / "warehouse.duckdb", workdir / "target"
         generate(GenerationConfig(db_path=db, events=events, seed=args.seed))
-        dbt(["build", "--exclude", "models/profiles"], db, target)
-        seconds = dbt(["run", "--full-refresh", "--select", "models/profiles"], db, target)
+        run_dbt(["build", "--exclude", "models/profiles"], db, target)
+        seconds = run_dbt(["run", "--full-refresh", "--select", "models/profiles"], db, target)
         results = json.loads((target / "run_results.json").read_text())["results"]
         per_model = ", ".join(f"{r['unique_id'].split('.')[-1]} {r['execution_time']:.1f}s" for r in results)
         with duckdb.connect(str(db), read_only=True) as con:
