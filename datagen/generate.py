@@ -73,19 +73,24 @@ def generate(config: GenerationConfig) -> dict[str, int]:
             con.execute(f"drop schema if exists {schema} cascade")
             con.execute(f"create schema {schema}")
 
+        # Qualify schemas with the database: a file named raw.duckdb or truth.duckdb would
+        # otherwise make `raw.x` ambiguous between a catalog and a schema.
+        catalog = con.execute("select current_database()").fetchone()[0].replace('"', '""')
+        qualified_raw = f'"{catalog}".{config.raw_schema}'
+        qualified_truth = f'"{catalog}".{config.truth_schema}'
         params = {
             "seed": str(int(config.seed)),
             "persons": str(max(20, config.events // ROWS_PER_PERSON)),
             "start_at": config.start_at.strftime("%Y-%m-%d %H:%M:%S"),
             "window_seconds": str(config.days * 86_400),
             "product_count": "200",
-            "truth": config.truth_schema,
+            "truth": qualified_truth,
         }
         steps = population.STEPS + events.STEPS + [VARIANT_MACROS]
         for sql in steps:
             con.execute(Template(sql).substitute(params))
         for table, select in TABLES.items():
-            con.execute(f"create table {config.raw_schema}.{table} as {select}")
+            con.execute(f"create table {qualified_raw}.{table} as {select}")
         con.execute(Template(truth.TRUTH).substitute(params))
 
         columns = {
@@ -99,16 +104,16 @@ def generate(config: GenerationConfig) -> dict[str, int]:
             ]
             for table in TABLES
         }
-        for sql in planted.plant_statements(config.raw_schema, config.truth_schema, columns):
+        for sql in planted.plant_statements(qualified_raw, qualified_truth, columns):
             con.execute(sql)
         con.execute(
-            f"create table {config.truth_schema}.generation as select "
+            f"create table {qualified_truth}.generation as select "
             f"{int(config.seed)} as seed, {config.events} as events_requested, "
             f"{params['persons']} as persons, timestamp '{params['start_at']}' as start_at, "
             f"{config.days} as window_days"
         )
         counts = {
-            table: con.execute(f"select count(*) from {config.raw_schema}.{table}").fetchone()[0]
+            table: con.execute(f"select count(*) from {qualified_raw}.{table}").fetchone()[0]
             for table in TABLES
         }
     finally:

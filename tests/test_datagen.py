@@ -181,3 +181,11 @@ def test_cli_refuses_to_overwrite_without_replace(generated, capsys):
 def test_cli_rejects_bad_arguments(tmp_path, capsys):
     assert datagen_main(["--db", str(tmp_path / "x.duckdb"), "--events", "5"]) == 2
     assert "--events" in capsys.readouterr().err
+
+
+def test_generator_works_when_the_file_is_named_like_a_schema(tmp_path):
+    for name in ("raw", "truth"):
+        db = tmp_path / f"{name}.duckdb"
+        generate(GenerationConfig(db_path=db, events=500, seed=1))
+        # Inside truth.duckdb the schema needs its catalog spelled out; the generator does that.
+        assert query(db, f'select count(*) > 0 from "{name}".truth.persons') == [(True,)]
