@@ -85,44 +85,35 @@ ORDER_REJECT_CASES = [
 ]
 
 
-def _page(message_id: str, **overrides: str | None) -> dict:
+def _event(message_id: str | None, properties: dict, overrides: dict) -> dict:
+    """A valid raw event row (message id, cookie, times) with table properties and overrides."""
     row = {
         "id": message_id,
         "anonymous_id": f"anon-{message_id}",
-        "user_id": None,
         "timestamp": TS,
         "received_at": RECEIVED,
-        "url": "https://shop.example/home",
+        **properties,
     }
     row.update(overrides)
     return row
 
 
+def _page(message_id: str | None, **overrides: str | None) -> dict:
+    return _event(message_id, {"user_id": None, "url": "https://shop.example/home"}, overrides)
+
+
 def _order(message_id: str, **overrides: str | None) -> dict:
-    row = {
-        "id": message_id,
-        "anonymous_id": f"anon-{message_id}",
-        "timestamp": TS,
-        "received_at": RECEIVED,
+    properties = {
         "order_id": f"order-{message_id}",
         "revenue": "20.00",
         "currency": "usd",
         "products": '[{"product_id": "p1", "quantity": 1}, {"product_id": "p2", "quantity": 2}]',
     }
-    row.update(overrides)
-    return row
+    return _event(message_id, properties, overrides)
 
 
 def _identify(message_id: str, **overrides: str | None) -> dict:
-    row = {
-        "id": message_id,
-        "anonymous_id": f"anon-{message_id}",
-        "user_id": None,
-        "timestamp": TS,
-        "received_at": RECEIVED,
-    }
-    row.update(overrides)
-    return row
+    return _event(message_id, {"user_id": None}, overrides)
 
 
 def identifies_rows() -> list[dict]:
