@@ -3,10 +3,10 @@
     Using run_started_at rather than now() keeps every model of one run on the same instant.
 -#}
 {% macro as_of_timestamp() -%}
-    {%- set as_of = var('upstream__as_of', none) -%}
-    {%- if as_of -%}
-        cast('{{ as_of }}' as {{ dbt.type_timestamp() }})
-    {%- else -%}
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
-    {%- endif -%}
+    cast('{{ upstream.as_of_text() }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#- The same instant as text ('YYYY-MM-DD HH:MM:SS'), for log lines. -#}
+{% macro as_of_text() -%}
+    {{- var('upstream__as_of', none) or run_started_at.strftime("%Y-%m-%d %H:%M:%S") -}}
 {%- endmacro %}
