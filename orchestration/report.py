@@ -10,6 +10,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.segment_report import journey_summary, overlap_matrix, segment_summary
+
 
 def load_summary(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     """Per source table: raw, staged, duplicate and rejected row counts."""
@@ -106,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(identity_summary(con)))
         print()
         print("\n".join(sample_profiles(con)))
+        for section in (segment_summary, overlap_matrix, journey_summary):
+            print()
+            print("\n".join(section(con)))
     return 0
 
 

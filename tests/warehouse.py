@@ -1,6 +1,7 @@
 """Helpers the tests share: write raw tables into a DuckDB file, run real dbt, read results."""
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Sequence
@@ -27,22 +28,45 @@ def write_raw_tables(db_path: Path, tables: dict[str, Sequence[dict]], schema: s
             )
 
 
-def run_dbt(db_path: Path, *args: str, extra_env: dict[str, str] | None = None) -> str:
-    """Run the dbt CLI against this DuckDB file; fail the test with dbt's output if dbt fails."""
+def copy_project(dest: Path) -> Path:
+    """A copy of the dbt project (no venv, no build output) that a test may add models to."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(PROJECT_ROOT / name, dest / name)
+    for folder in ("models", "macros", "seeds", "analyses", "tests/dbt"):
+        shutil.copytree(PROJECT_ROOT / folder, dest / folder)
+    return dest
+
+
+def run_dbt(
+    db_path: Path,
+    *args: str,
+    extra_env: dict[str, str] | None = None,
+    project_dir: Path = PROJECT_ROOT,
+    expect_failure: bool = False,
+) -> str:
+    """Run the dbt CLI against this DuckDB file; fail the test with dbt's output if dbt fails
+    (or, with expect_failure, if it succeeds)."""
     env = {**os.environ, "UPSTREAM_DUCKDB_PATH": str(db_path), **(extra_env or {})}
     command = [
         str(DBT),
         *args,
         "--project-dir",
-        str(PROJECT_ROOT),
+        str(project_dir),
         "--profiles-dir",
-        str(PROJECT_ROOT),
+        str(project_dir),
         "--target-path",
         str(db_path.parent / "dbt_target"),
         "--log-path",
         str(db_path.parent / "dbt_logs"),
     ]
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if expect_failure:
+        if result.returncode == 0:
+            raise AssertionError(
+                f"dbt {' '.join(args)} succeeded but should have failed:\n{result.stdout[-3000:]}"
+            )
+        return result.stdout + result.stderr
     if result.returncode != 0:
         raise AssertionError(
             f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"

@@ -83,11 +83,11 @@ conversions as (
         min(orders.occurred_at) as converted_at
     from instances
     inner join orders
-        on orders.occurred_at >= instances.started_at
+        on instances.started_at <= orders.occurred_at
         and (
-            orders.profile_id = instances.profile_id
-            or orders.checkout_id = instances.checkout_id
-            or orders.order_id = instances.order_id
+            instances.profile_id = orders.profile_id
+            or instances.checkout_id = orders.checkout_id
+            or instances.order_id = orders.order_id
         )
     group by instances.checkout_key
 ),
