@@ -10,7 +10,10 @@ DBT := $(VENV)/bin/dbt
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 
 DEMO_EVENTS ?= 200000
-# The demo data covers 2026-09-01 to 2026-10-31; look at it from the end of that window.
+# Six months of demo data, 2026-05-01 to 2026-10-31 (long enough for lapsed customers), looked
+# at from the end of that window.
+DEMO_START ?= 2026-05-01
+DEMO_DAYS ?= 183
 DEMO_AS_OF ?= 2026-10-31 00:00:00
 DEMO_DB ?= warehouse/upstream.duckdb
 TEST_DB := target/ci/upstream.duckdb
@@ -31,7 +34,7 @@ $(STAMP):
 
 # The generator replaces the raw data, so incremental state from an earlier demo is rebuilt.
 demo: install
-	$(PY) -m datagen.cli --db $(DEMO_DB) --events $(DEMO_EVENTS) --replace
+	$(PY) -m datagen.cli --db $(DEMO_DB) --events $(DEMO_EVENTS) --start $(DEMO_START) --days $(DEMO_DAYS) --replace
 	UPSTREAM_DUCKDB_PATH=$(DEMO_DB) $(DBT) build $(DBT_FLAGS) --quiet --full-refresh --vars '{upstream__as_of: "$(DEMO_AS_OF)"}'
 	$(PY) -m orchestration.report --db $(DEMO_DB)
 

@@ -58,6 +58,12 @@
         {%- endif -%}
     {%- elif history[1] == 1 -%}
         {%- set outcome = 'skipped_past_as_of' -%}
+        {%- if existing is none -%}
+            {{ exceptions.raise_compiler_error(
+                'segment ' ~ segment_name ~ ': as_of ' ~ upstream.as_of_text() ~ ' is before its last evaluation ('
+                ~ history[2] ~ ') and its table is missing; run with a later as_of, or --full-refresh to start its history again'
+            ) }}
+        {%- endif -%}
     {%- endif -%}
 
     {% if outcome == 'evaluated' %}
