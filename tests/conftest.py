@@ -1,5 +1,6 @@
 """Shared fixtures: a warehouse of hand-crafted raw rows, built once by real dbt."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def generated_and_built(generated: Path) -> Path:
-    """The generated warehouse after a full `dbt build`."""
-    run_dbt(generated, "build")
-    return generated
+def generated_and_built(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the generated warehouse after a full `dbt build` (`generated` stays unbuilt)."""
+    db = tmp_path_factory.mktemp("generated_built") / "upstream.duckdb"
+    shutil.copy(generated, db)
+    run_dbt(db, "build")
+    return db
