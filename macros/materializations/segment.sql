@@ -106,18 +106,17 @@
             insert into {{ event_log }}
                 (segment_name, profile_id, event_type, occurred_at, is_holdout, split_name, invocation_id, recorded_at)
             select
-                '{{ segment_name }}', next_members.profile_id, 'entered', {{ as_of }},
-                next_members.is_holdout, next_members.split_name, '{{ invocation_id }}', {{ upstream.run_recorded_at() }}
-            from {{ next_members }} as next_members
-            where not exists (select 1 from {{ previous }} as previous where previous.profile_id = next_members.profile_id);
-
-            insert into {{ event_log }}
-                (segment_name, profile_id, event_type, occurred_at, is_holdout, split_name, invocation_id, recorded_at)
-            select
-                '{{ segment_name }}', previous.profile_id, 'exited', {{ as_of }},
-                previous.is_holdout, previous.split_name, '{{ invocation_id }}', {{ upstream.run_recorded_at() }}
-            from {{ previous }} as previous
-            where not exists (select 1 from {{ next_members }} as next_members where next_members.profile_id = previous.profile_id)
+                '{{ segment_name }}', changes.profile_id, changes.event_type, {{ as_of }},
+                changes.is_holdout, changes.split_name, '{{ invocation_id }}', {{ upstream.run_recorded_at() }}
+            from (
+                select next_members.profile_id, 'entered' as event_type, next_members.is_holdout, next_members.split_name
+                from {{ next_members }} as next_members
+                where not exists (select 1 from {{ previous }} as previous where previous.profile_id = next_members.profile_id)
+                union all
+                select previous.profile_id, 'exited' as event_type, previous.is_holdout, previous.split_name
+                from {{ previous }} as previous
+                where not exists (select 1 from {{ next_members }} as next_members where next_members.profile_id = previous.profile_id)
+            ) as changes
         {%- endcall %}
         {%- set counts_sql -%}
             select
