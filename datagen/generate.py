@@ -8,7 +8,8 @@ from string import Template
 
 import duckdb
 
-from datagen import events, planted, population, truth
+from datagen import events, governance, planted, population, truth
+from datagen.governance import GOVERNANCE_TABLES
 from datagen.raw_tables import TABLES, VARIANT_MACROS
 
 # Calibrated: one person yields about this many raw rows across all tables.
@@ -85,13 +86,17 @@ def generate(config: GenerationConfig) -> dict[str, int]:
             "window_seconds": str(config.days * 86_400),
             "product_count": "200",
             "truth": qualified_truth,
+            "raw": qualified_raw,
         }
-        steps = population.STEPS + events.STEPS + [VARIANT_MACROS]
+        steps = population.STEPS + events.STEPS + [VARIANT_MACROS, governance.CONSENT_MACROS]
         for sql in steps:
             con.execute(Template(sql).substitute(params))
         for table, select in TABLES.items():
             con.execute(f"create table {qualified_raw}.{table} as {select}")
+        for table, select in GOVERNANCE_TABLES.items():
+            con.execute(f"create table {qualified_raw}.{table} as {Template(select).substitute(params)}")
         con.execute(Template(truth.TRUTH).substitute(params))
+        con.execute(Template(governance.TRUTH).substitute(params))
 
         columns = {
             table: [
@@ -114,7 +119,7 @@ def generate(config: GenerationConfig) -> dict[str, int]:
         )
         counts = {
             table: con.execute(f"select count(*) from {qualified_raw}.{table}").fetchone()[0]
-            for table in TABLES
+            for table in [*TABLES, *GOVERNANCE_TABLES]
         }
     finally:
         con.close()

@@ -5,6 +5,8 @@ emails and phones in the formats people type, about 1% at-least-once duplicates 
 id, later received_at), and `users` as Segment's one-row-per-user upsert.
 """
 
+from datagen.governance import consent_columns
+
 ISO = "'%Y-%m-%dT%H:%M:%S.%gZ'"
 
 # The same email or phone written the ways forms and SDKs write it.
@@ -58,7 +60,7 @@ CONTEXT_COLUMNS = """
     case when e.platform = 'web' then 'https://shop.upstream.dev/checkout' end as context_page_url,
     email_variant(e.email, e.message_id) as context_traits_email,
     phone_variant(e.phone, e.message_id) as context_traits_phone,
-"""
+""" + consent_columns()
 
 
 def copies(where: str, draw: str = "dup") -> str:

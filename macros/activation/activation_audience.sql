@@ -1,33 +1,46 @@
 {#-
     Activation models are named sync_<destination>__<audience>; the destination comes from the
-    name. A destination can only hold members it can reach: email needs an email address, sms a
-    phone, ads either (issue 6 adds consent and suppression here).
+    name and its settings from var upstream__destinations. Each model's SQL selects every
+    candidate with a `blocked_reason` (NULL = send); the `activation` materialization keeps the
+    NULLs and reports the rest per reason (activation_filter_report).
 -#}
 {% macro activation_destination(expected_audience) -%}
-    {%- set parts = model.name.split('__', 1) -%}
+    {#- In a unit test, `model` is the test; the model under test is named in tested_node_unique_id. -#}
+    {%- set model_name = model.tested_node_unique_id.split('.')[-1] if model.resource_type == 'unit_test' else model.name -%}
+    {%- set parts = model_name.split('__', 1) -%}
     {%- if parts | length != 2 or not parts[0].startswith('sync_') or parts[1] != expected_audience -%}
         {{ exceptions.raise_compiler_error(
-            'activation model ' ~ model.name ~ ' must be named sync_<destination>__' ~ expected_audience
+            'activation model ' ~ model_name ~ ' must be named sync_<destination>__' ~ expected_audience
         ) }}
     {%- endif -%}
-    {{- return(parts[0][5:]) -}}
+    {{- return(upstream.destination_settings(parts[0][5:])) -}}
 {%- endmacro %}
 
-{% macro reachable_condition(destination, relation) -%}
-    {%- if destination == 'email' -%}
-        {{ relation }}.email is not null
-    {%- elif destination == 'sms' -%}
-        {{ relation }}.phone is not null
-    {%- elif destination == 'ads' -%}
-        ({{ relation }}.email is not null or {{ relation }}.phone is not null)
+{#-
+    The contact fields a destination receives, and nothing more: plain for a channel that
+    messages the person, SHA-256 only for ad platforms (see egress_hashing).
+-#}
+{% macro contact_columns(destination, relation) -%}
+    {%- if destination.hashing != 'none' -%}
+        {{ upstream.hashed_email(relation ~ '.email', destination.hashing) }} as email_sha256,
+        {{ upstream.hashed_phone(relation ~ '.phone', destination.hashing) }} as phone_sha256
     {%- else -%}
-        true
+        {%- if destination.contact in ['email', 'none'] %}
+        {{ relation }}.email,
+        {%- endif %}
+        {%- if destination.contact in ['phone', 'none'] %}
+        {{ relation }}.phone,
+        {%- endif %}
+        {{ relation }}.first_name,
+        {{ relation }}.lifecycle_stage
     {%- endif -%}
 {%- endmacro %}
 
 {#-
-    One row per member of a segment the destination should hold: members outside the holdout,
-    keyed by profile_id, with contact fields, their split, and the segment's payload columns.
+    Every member of a segment as a candidate for the destination: keyed by profile_id, with its
+    split, contact fields and the segment's payload columns. Holdout members, profiles the
+    destination may not receive (activation_eligibility) and members whose profile no longer
+    exists are blocked, with the reason.
 -#}
 {% macro segment_activation(segment_name, payload=[]) -%}
     {%- set destination = upstream.activation_destination(segment_name) -%}
@@ -35,38 +48,47 @@ with
 
 members as (
     select * from {{ ref(segment_name) }}
-    where not is_holdout
 ),
 
 profiles as (
     select * from {{ ref('profiles') }}
 ),
 
-audience as (
+eligibility as (
+    select
+        profile_id,
+        blocked_reason
+    from {{ ref('activation_eligibility') }}
+    where destination = '{{ destination.name }}'
+),
+
+candidates as (
     select
         members.profile_id as sync_key,
         members.profile_id,
         members.split_name,
         members.entered_at,
-        profiles.email,
-        profiles.phone,
-        profiles.first_name,
-        profiles.lifecycle_stage
-        {%- for column in payload %},
-        members.{{ column }}
+        {{ upstream.contact_columns(destination, 'profiles') }},
+        {%- for column in payload %}
+        members.{{ column }},
         {%- endfor %}
+        case
+            when members.is_holdout then 'holdout'
+            when profiles.profile_id is null then 'profile_not_found'
+            else eligibility.blocked_reason
+        end as blocked_reason
     from members
-    inner join profiles on members.profile_id = profiles.profile_id
-    where {{ upstream.reachable_condition(destination, 'profiles') }}
+    left join profiles on members.profile_id = profiles.profile_id
+    left join eligibility on members.profile_id = eligibility.profile_id
 )
 
-select * from audience
+select * from candidates
 {%- endmacro %}
 
 {#-
-    One row per due journey step the destination should receive (cart_abandonment_due_steps):
-    keyed by step_key for messages (each step is one message, sent once), by profile_id for the
-    ad audience (a profile is in it or not).
+    Every due journey step (cart_abandonment_due_steps) as a candidate for the destination:
+    keyed by step_key for messages (one message per instance and step, sent once), by profile_id
+    for an ad audience (a profile is in it or not). Blocked as segment members are.
 -#}
 {% macro journey_step_activation(journey_name, step_number) -%}
     {%- set destination = upstream.activation_destination(journey_name ~ '_step' ~ step_number) -%}
@@ -77,13 +99,33 @@ due_steps as (
     where step_number = {{ step_number }}
 ),
 
-audience as (
+eligibility as (
     select
-        {{ 'profile_id' if destination == 'ads' else 'step_key' }} as sync_key,
-        *
+        profile_id,
+        blocked_reason
+    from {{ ref('activation_eligibility') }}
+    where destination = '{{ destination.name }}'
+),
+
+candidates as (
+    select
+        {{ 'due_steps.profile_id' if destination.hashing != 'none' else 'due_steps.step_key' }} as sync_key,
+        due_steps.profile_id,
+        due_steps.journey_instance_id,
+        due_steps.step_name,
+        due_steps.due_at,
+        {{ upstream.contact_columns(destination, 'due_steps') }},
+        {%- if destination.hashing == 'none' %}
+        due_steps.checkout_id,
+        due_steps.cart_items,
+        due_steps.cart_value,
+        due_steps.currency,
+        due_steps.extra_traits,
+        {%- endif %}
+        eligibility.blocked_reason
     from due_steps
-    where {{ upstream.reachable_condition(destination, 'due_steps') }}
+    left join eligibility on due_steps.profile_id = eligibility.profile_id
 )
 
-select * from audience
+select * from candidates
 {%- endmacro %}

@@ -42,6 +42,12 @@
         {%- endcall %}
     {% endif %}
 
+    {#- A profile forgotten by a deletion request leaves no trace in the segment's history or table. -#}
+    {% call statement('forget_profiles') -%}
+        {{ upstream.forget_profiles(event_log) }};
+        {% if existing is not none %}{{ upstream.forget_profiles(existing) }}{% else %}select 1{% endif %}
+    {%- endcall %}
+
     {%- set history = run_query(
         "select count(*), coalesce(max(case when evaluated_at > " ~ as_of ~ " then 1 else 0 end), 0), max(evaluated_at)"
         ~ " from " ~ run_log ~ " where segment_name = '" ~ segment_name ~ "' and outcome = 'evaluated'"

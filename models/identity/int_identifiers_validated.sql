@@ -6,6 +6,9 @@
     3. the hub guard: a value co-mentioned with more distinct user_ids / anonymous_ids than
        var upstream__identity_hub_limits allows is shared or hard-coded, not a person's.
 #}
+{#- Identifiers forgotten by a deletion request never link again (read as the last build left it:
+    privacy_forgotten_identifiers is downstream of the graph, so it cannot be a ref here). -#}
+{%- set forgotten = upstream.previous_relation('privacy_forgotten_identifiers') %}
 {%- set email_pattern = "'^[a-z0-9._%+-]+@([a-z0-9-]+[.])+[a-z]{2,}$'" %}
 {%- set phone_pattern = "'^[+][1-9][0-9]{7,14}$'" %}
 
@@ -35,11 +38,20 @@ identifiers as (
     group by id_type, id_value
 ),
 
+remembered as (
+    select * from identifiers
+    {%- if forgotten is not none %}
+    where {{ upstream.stable_key("id_type || ':' || id_value") }} not in (
+        select forgotten.node_key from {{ forgotten }} as forgotten
+    )
+    {%- endif %}
+),
+
 with_email_domain as (
     select
         *,
         case when id_type = 'email' then lower(split_part(id_value, '@', 2)) end as email_domain
-    from identifiers
+    from remembered
 ),
 
 validated as (

@@ -5,6 +5,9 @@
     a hub) still marks its old component for recomputation.
 #}
 {{ config(materialized='table') }}
+{#- Identifiers forgotten by deletion requests also touch their old components, so those are
+    recomputed without them. -#}
+{%- set forgotten = upstream.previous_relation('privacy_forgotten_identifiers') %}
 
 with
 
@@ -21,6 +24,10 @@ latest_batch as (
         {{ upstream.stable_key("mentions.id_type || ':' || mentions.id_value") }} as node_key
     from mentions
     inner join latest_load on mentions.loaded_at = latest_load.loaded_at
+    {%- if forgotten is not none %}
+    union
+    select forgotten.node_key from {{ forgotten }} as forgotten
+    {%- endif %}
 )
 
 select * from latest_batch

@@ -4,7 +4,12 @@
     compares the id_graph of the previous run with the new assignment, before id_graph is
     replaced. A full refresh starts the log afresh.
 #}
-{{ config(materialized='incremental', unique_key='merged_profile_id') }}
+{{ config(
+    materialized='incremental',
+    unique_key='merged_profile_id',
+    post_hook="{{ upstream.forget_profiles(this, ['merged_profile_id', 'into_profile_id']) }}",
+) }}
+-- depends_on: {{ ref('privacy_forgotten_identifiers') }}
 
 {% set previous_graph = upstream.previous_relation('id_graph') %}
 

@@ -10,7 +10,7 @@
                  frequency_cap_hours (earlier runs, or an earlier-due step in this run).
     History moves forward only: a run whose as_of is before the latest decision appends nothing.
 #}
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', post_hook="{{ upstream.forget_profiles(this) }}") }}
 {%- set as_of = upstream.as_of_timestamp() -%}
 {%- set settings = upstream.cart_abandonment_settings() -%}
 

@@ -5,7 +5,7 @@
     History only moves forward: a run whose as_of is not after the latest recorded change
     (a replay of the past) appends nothing. Traits: var upstream__profile_history_traits.
 #}
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', post_hook="{{ upstream.forget_profiles(this) }}") }}
 {%- set traits = var('upstream__profile_history_traits') -%}
 {%- set as_of = upstream.as_of_timestamp() -%}
 

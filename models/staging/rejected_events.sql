@@ -1,5 +1,6 @@
 {#
-    Quarantine: every raw row staging could not use, with the reason and the raw row as JSON,
+    Quarantine: every raw row staging could not use (Segment tables, consent_records,
+    privacy_requests), with the reason and the raw row as JSON,
     so nothing is lost silently and the build stays green. Exact repeats of a row collapse into
     one row with `copy_count`.
 #}
@@ -20,11 +21,36 @@ with
 ),
 
 {% endfor %}
+consent_records_rejects as (
+    select
+        'consent_records' as source_table,
+        record_id as message_id,
+        rejection_reason as reason,
+        raw_row_json as raw_row,
+        recorded_at as received_at
+    from {{ ref('base_governance__consent_records') }}
+    where rejection_reason is not null
+),
+
+privacy_requests_rejects as (
+    select
+        'privacy_requests' as source_table,
+        request_id as message_id,
+        rejection_reason as reason,
+        raw_row_json as raw_row,
+        requested_at as received_at
+    from {{ ref('base_governance__privacy_requests') }}
+    where rejection_reason is not null
+),
+
 unioned as (
     {% for table_name in upstream.segment_tables() %}
     select * from {{ table_name }}_rejects
-    {% if not loop.last %}union all{% endif %}
+    union all
     {% endfor %}
+    select * from consent_records_rejects
+    union all
+    select * from privacy_requests_rejects
 ),
 
 collapsed as (

@@ -1,0 +1,65 @@
+{#
+    Subscription state of every contact vector (each email address and phone number in the
+    identity graph): subscribed / unsubscribed from the latest email_marketing (for an email) or
+    sms_marketing (for a phone) statement that names that address or number; never when none
+    does. A person can unsubscribe one address and keep another.
+#}
+
+with
+
+vectors as (
+    select
+        profile_id,
+        case id_type when 'email' then 'email' else 'sms' end as channel,
+        id_type as contact_type,
+        id_value as contact_value
+    from {{ ref('id_graph') }}
+    where id_type in ('email', 'phone')
+),
+
+statements as (
+    select
+        profile_id,
+        case category when 'email_marketing' then 'email' else 'sms' end as channel,
+        coalesce(
+            case when category = 'email_marketing' then email end,
+            case when category = 'sms_marketing' then phone end
+        ) as contact_value,
+        is_granted,
+        stated_at
+    from {{ ref('int_consent_statements') }}
+    where category in ('email_marketing', 'sms_marketing')
+),
+
+latest as (
+    select
+        *,
+        row_number() over (
+            partition by profile_id, channel, contact_value
+            order by stated_at desc, case when is_granted then 1 else 0 end
+        ) as recency_rank
+    from statements
+    where contact_value is not null
+),
+
+subscriptions as (
+    select
+        vectors.profile_id,
+        vectors.channel,
+        vectors.contact_type,
+        vectors.contact_value,
+        case
+            when latest.is_granted then 'subscribed'
+            when latest.is_granted = false then 'unsubscribed'
+            else 'never'
+        end as subscription_status,
+        latest.stated_at as status_changed_at
+    from vectors
+    left join latest
+        on vectors.profile_id = latest.profile_id
+        and vectors.channel = latest.channel
+        and vectors.contact_value = latest.contact_value
+        and latest.recency_rank = 1
+)
+
+select * from subscriptions

@@ -1,0 +1,43 @@
+{#
+    consent_records conformed and classified: rejection_reason is NULL for a usable statement.
+    Rejected rows go to rejected_events with the reason; they never count as consent.
+#}
+
+with
+
+conformed as (
+    {{ upstream.conformed_source('governance', 'consent_records') }}
+),
+
+cleaned as (
+    select
+        {{ upstream.nullif_junk('record_id') }} as record_id,
+        lower(trim(id_type)) as id_type,
+        {{ upstream.normalize_identifier('id_type', 'id_value') }} as id_value,
+        lower(trim(category)) as category,
+        {{ upstream.parse_consent_flag('granted') }} as is_granted,
+        {{ upstream.nullif_junk('granted') }} as granted_text,
+        {{ upstream.nullif_junk('recorded_at') }} as recorded_at_text,
+        {{ upstream.try_parse_timestamp_utc('recorded_at') }} as recorded_at,
+        raw_row_json
+    from conformed
+),
+
+classified as (
+    select
+        *,
+        case
+            when id_type is null or id_value is null then 'missing_identifier'
+            when id_type not in {{ upstream.sql_text_list(var('upstream__identity_types').keys() | list) }}
+                then 'unknown_id_type'
+            when category not in {{ upstream.sql_text_list(var('upstream__consent_categories')) }}
+                or category is null
+                then 'unknown_consent_category'
+            when is_granted is null then 'unparseable_consent_flag'
+            when recorded_at_text is null then 'missing_timestamp'
+            when recorded_at is null then 'unparseable_timestamp'
+        end as rejection_reason
+    from cleaned
+)
+
+select * from classified
