@@ -23,8 +23,20 @@ CADENCE_B = [35, 125, 215, 305]
 ACTIVATION = [
     "sync_email__cart_abandonment_step1",
     "sync_sms__cart_abandonment_step2",
-    "sync_ads__cart_abandonment_step3",
+    "sync_meta_custom_audiences__cart_abandonment_step3",
 ]
+
+# Segment Consent on the identify call: these people may be emailed, texted and retargeted.
+CONSENT_TO_EVERYTHING = {
+    f"context_consent_category_preferences_{category}": "true"
+    for category in ("email_marketing", "sms_marketing", "advertising", "personalization")
+}
+
+AD_AUDIENCE_CHECKOUTS = """
+select instances.checkout_key
+from sync_meta_custom_audiences__cart_abandonment_step3
+inner join int_cart_abandonment_instances as instances using (journey_instance_id)
+"""
 
 PEOPLE = {
     # name: (anonymous id, user id, email, phone)
@@ -71,6 +83,7 @@ def _raw_tables() -> dict[str, list[dict]]:
             "email": email,
             "phone": phone,
             "first_name": name.split("_")[0].title(),
+            **CONSENT_TO_EVERYTHING,
             "timestamp": _at(T0 - timedelta(hours=1)),
             "received_at": _at(T0 - timedelta(hours=1)),
         }
@@ -125,9 +138,7 @@ def _replay(db: Path, cadence: list[int]) -> list[dict]:
                 "sms": {
                     row[0] for row in query(db, "select checkout_id from sync_sms__cart_abandonment_step2")
                 },
-                "ads": {
-                    row[0] for row in query(db, "select checkout_id from sync_ads__cart_abandonment_step3")
-                },
+                "ads": {row[0] for row in query(db, AD_AUDIENCE_CHECKOUTS)},
             }
         )
     return held
