@@ -32,8 +32,10 @@ $(STAMP):
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-# The generator replaces the raw data, so incremental state from an earlier demo is rebuilt.
+# A fresh warehouse each time: the demo data is regenerated, so no history (segment events,
+# applied deletion requests) from an earlier demo may carry over.
 demo: install
+	rm -f $(DEMO_DB) $(DEMO_DB).wal
 	$(PY) -m datagen.cli --db $(DEMO_DB) --events $(DEMO_EVENTS) --start $(DEMO_START) --days $(DEMO_DAYS) --replace
 	UPSTREAM_DUCKDB_PATH=$(DEMO_DB) $(DBT) build $(DBT_FLAGS) --quiet --full-refresh --vars '{upstream__as_of: "$(DEMO_AS_OF)"}'
 	$(PY) -m orchestration.report --db $(DEMO_DB)
@@ -46,6 +48,7 @@ lint: install
 
 # dbt's own data tests and unit tests on freshly generated test data.
 dbt-test: install
+	rm -f $(TEST_DB) $(TEST_DB).wal
 	$(PY) -m datagen.cli --db $(TEST_DB) --events 20000 --seed 11 --replace
 	UPSTREAM_DUCKDB_PATH=$(TEST_DB) $(DBT) build $(DBT_FLAGS) --quiet --full-refresh
 

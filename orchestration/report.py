@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.governance_report import activation_summary, privacy_summary
 from orchestration.segment_report import journey_summary, overlap_matrix, segment_summary
 
 
@@ -108,7 +109,13 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(identity_summary(con)))
         print()
         print("\n".join(sample_profiles(con)))
-        for section in (segment_summary, overlap_matrix, journey_summary):
+        for section in (
+            segment_summary,
+            overlap_matrix,
+            journey_summary,
+            privacy_summary,
+            activation_summary,
+        ):
             print()
             print("\n".join(section(con)))
     return 0

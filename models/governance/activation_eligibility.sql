@@ -26,9 +26,9 @@ consent as (
     select
         profile_id,
         {%- for category in var('upstream__consent_categories') %}
-        max(case when category = '{{ category }}' and is_granted then 1 else 0 end) = 1 as has_{{ category }}
-        {{- "," if not loop.last }}
+        max(case when category = '{{ category }}' and is_granted then 1 else 0 end) as granted_{{ category }},
         {%- endfor %}
+        count(*) as categories
     from {{ ref('profile_consent') }}
     group by profile_id
 ),
@@ -56,7 +56,7 @@ checked as (
             when suppressed.profile_id is not null then 'suppressed'
             {%- for name, settings in destinations.items() %}
             {%- for category in settings.get('consent', []) %}
-            when destinations.destination = '{{ name }}' and not coalesce(consent.has_{{ category }}, false)
+            when destinations.destination = '{{ name }}' and coalesce(consent.granted_{{ category }}, 0) = 0
                 then 'no_consent:{{ category }}'
             {%- endfor %}
             {%- set contact = settings.get('contact', 'none') %}

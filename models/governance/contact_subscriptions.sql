@@ -36,7 +36,7 @@ latest as (
         *,
         row_number() over (
             partition by profile_id, channel, contact_value
-            order by stated_at desc, case when is_granted then 1 else 0 end
+            order by stated_at desc, case when is_granted then 1 else 0 end asc
         ) as recency_rank
     from statements
     where contact_value is not null

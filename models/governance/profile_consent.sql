@@ -21,7 +21,7 @@ latest as (
         *,
         row_number() over (
             partition by profile_id, category
-            order by stated_at desc, case when is_granted then 1 else 0 end, statement_source
+            order by stated_at desc, case when is_granted then 1 else 0 end asc, statement_source asc
         ) as recency_rank
     from {{ ref('int_consent_statements') }}
 ),
