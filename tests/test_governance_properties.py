@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from datagen.generate import GenerationConfig, generate
-from tests.warehouse import PROJECT_ROOT, query, run_dbt
+from tests.warehouse import PROJECT_ROOT, build_as_of, query
 
 AS_OF = "2026-10-31 00:00:00"
 EVENT_TABLES = [
@@ -30,15 +30,7 @@ GMAIL_WITHOUT_DOTS = "replace(split_part(p.email, '@', 1), '.', '') || '@' || sp
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("governance_properties") / "upstream.duckdb"
     generate(GenerationConfig(db_path=db, events=80_000, seed=13))
-    run_dbt(
-        db,
-        "build",
-        "--exclude-resource-type",
-        "test",
-        "unit_test",
-        "--vars",
-        f'{{upstream__as_of: "{AS_OF}"}}',
-    )
+    build_as_of(db, AS_OF)
     return db
 
 

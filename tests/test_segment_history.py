@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.warehouse import copy_project, query, run_dbt
+from tests.warehouse import build_as_of, copy_project, query, run_dbt
 
 TIMELINE = ["2026-10-10 12:00:00", "2026-10-20 12:00:00", "2026-10-30 12:00:00"]
 SHIPPED = ["cart_abandoned_24h", "high_value_recent", "lapsed_customers", "new_visitors_7d"]
@@ -177,16 +177,7 @@ def test_incremental_history_equals_a_replay(
         db = tmp_path / as_of[:10] / "upstream.duckdb"
         db.parent.mkdir()
         shutil.copy(generated, db)
-        run_dbt(
-            db,
-            "build",
-            "--exclude-resource-type",
-            "test",
-            "unit_test",
-            "--vars",
-            _as_of(as_of),
-            project_dir=project,
-        )
+        build_as_of(db, as_of, project_dir=project)
         for segment in SEGMENTS:
             if segment != "static_big_spenders":
                 assert _members(db, segment) == history["snapshots"][as_of][segment], (segment, as_of)

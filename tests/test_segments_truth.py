@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from datagen.generate import GenerationConfig, generate
-from tests.warehouse import query, run_dbt
+from tests.warehouse import build_as_of, query
 
 AS_OF = "2026-10-25 12:00:00"
 MIN_PRECISION = 0.99
@@ -71,15 +71,7 @@ def segments_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Five months of generated data (so lapsed customers exist), built as of AS_OF."""
     db = tmp_path_factory.mktemp("segments_truth") / "upstream.duckdb"
     generate(GenerationConfig(db_path=db, events=300_000, seed=5, start_at=datetime(2026, 6, 1), days=150))
-    run_dbt(
-        db,
-        "build",
-        "--exclude-resource-type",
-        "test",
-        "unit_test",
-        "--vars",
-        f'{{upstream__as_of: "{AS_OF}"}}',
-    )
+    build_as_of(db, AS_OF)
     return db
 
 

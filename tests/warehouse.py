@@ -74,6 +74,21 @@ def run_dbt(
     return result.stdout
 
 
+def build_as_of(db_path: Path, as_of: str, project_dir: Path = PROJECT_ROOT) -> str:
+    """Build every model and seed as of `as_of` ('YYYY-MM-DD HH:MM:SS'), without dbt's own tests
+    (the data tests run once in `make dbt-test`; here the caller asserts)."""
+    return run_dbt(
+        db_path,
+        "build",
+        "--exclude-resource-type",
+        "test",
+        "unit_test",
+        "--vars",
+        f'{{upstream__as_of: "{as_of}"}}',
+        project_dir=project_dir,
+    )
+
+
 def query(db_path: Path, sql: str, params: Iterable | None = None) -> list[tuple]:
     """Rows of one read-only query."""
     with duckdb.connect(str(db_path), read_only=True) as con:

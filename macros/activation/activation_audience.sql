@@ -55,11 +55,7 @@ profiles as (
 ),
 
 eligibility as (
-    select
-        profile_id,
-        blocked_reason
-    from {{ ref('activation_eligibility') }}
-    where destination = '{{ destination.name }}'
+    {{ upstream.destination_eligibility(destination) }}
 ),
 
 candidates as (
@@ -100,11 +96,7 @@ due_steps as (
 ),
 
 eligibility as (
-    select
-        profile_id,
-        blocked_reason
-    from {{ ref('activation_eligibility') }}
-    where destination = '{{ destination.name }}'
+    {{ upstream.destination_eligibility(destination) }}
 ),
 
 candidates as (
@@ -128,4 +120,13 @@ candidates as (
 )
 
 select * from candidates
+{%- endmacro %}
+
+{#- Who this destination may receive (activation_eligibility), for the macros above. -#}
+{% macro destination_eligibility(destination) -%}
+    select
+        profile_id,
+        blocked_reason
+    from {{ ref('activation_eligibility') }}
+    where destination = '{{ destination.name }}'
 {%- endmacro %}
