@@ -104,6 +104,17 @@ select * from (values
 ) as planted (request_id, id_type, id_value, request_type, requested_at)
 """
 
+# The bad rows planted above: (table, row id, defect, the rejection reason staging must give).
+GOVERNANCE_DEFECTS = [
+    ("consent_records", "cmp_bad_category", "unknown_category", "unknown_consent_category"),
+    ("consent_records", "cmp_bad_flag", "unreadable_flag", "unparseable_consent_flag"),
+    ("privacy_requests", "bad_type", "unknown_type", "unknown_request_type"),
+    ("privacy_requests", "bad_identifier", "empty_identifier", "missing_identifier"),
+]
+PLANTED_VALUES = ",\n    ".join(
+    "(" + ", ".join(f"'{value}'" for value in row) + ")" for row in GOVERNANCE_DEFECTS
+)
+
 # Ground truth: who asked for what (the planted bad rows belong to nobody).
 TRUTH = f"""
 create table $truth.privacy_requests as
@@ -115,6 +126,9 @@ select cast(substr(record_id, 5) as bigint) as person_id, category,
     lower(granted) = 'yes' as granted, cast(recorded_at as timestamp) as recorded_at
 from $raw.consent_records
 where record_id like 'cmp\\_%' escape '\\' and record_id not like 'cmp\\_bad%' escape '\\';
+
+insert into $truth.planted_rejects values
+    {PLANTED_VALUES};
 """
 
 GOVERNANCE_TABLES = {"consent_records": CONSENT_RECORDS, "privacy_requests": PRIVACY_REQUEST_TABLE}

@@ -7,6 +7,7 @@ import pytest
 
 from datagen.cli import main as datagen_main
 from datagen.generate import GenerationConfig, generate
+from datagen.governance import GOVERNANCE_DEFECTS, GOVERNANCE_TABLES
 from datagen.planted import DEFECTS
 from datagen.raw_tables import TABLES
 from orchestration import report
@@ -20,6 +21,8 @@ TRUTH_TABLES = {
     "junk_identifiers",
     "planted_rejects",
     "generation",
+    "privacy_requests",
+    "consent_records",
 }
 
 
@@ -43,7 +46,7 @@ def test_same_seed_same_data_other_seed_other_data(tmp_path):
     generate(GenerationConfig(db_path=second, events=3_000, seed=3, threads=2))
     generate(GenerationConfig(db_path=other, events=3_000, seed=4))
     sums = _checksums(first)
-    assert len(sums) == len(TABLES) + len(TRUTH_TABLES)
+    assert len(sums) == len(TABLES) + len(GOVERNANCE_TABLES) + len(TRUTH_TABLES)
     assert sums == _checksums(second)
     assert sums["raw.identifies"] != _checksums(other)["raw.identifies"]
 
@@ -111,7 +114,7 @@ def test_raw_data_has_duplicates_variants_and_junk(generated):
 
 def test_every_planted_defect_is_recorded(generated):
     recorded = {d for (d,) in query(generated, "select distinct defect from truth.planted_rejects")}
-    assert recorded == {defect.name for defect in DEFECTS}
+    assert recorded == {defect.name for defect in DEFECTS} | {row[2] for row in GOVERNANCE_DEFECTS}
 
 
 def test_every_planted_row_is_rejected_for_its_reason(generated_and_built):
