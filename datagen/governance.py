@@ -121,6 +121,9 @@ create table $truth.privacy_requests as
 select requests.*, cast(split_part(request_id, '_', 2) as bigint) as person_id
 from ({PRIVACY_REQUESTS}) as requests;
 
+create table $truth.deleted_persons as
+select distinct person_id from $truth.privacy_requests where request_type = 'delete';
+
 create table $truth.consent_records as
 select cast(substr(record_id, 5) as bigint) as person_id, category,
     lower(granted) = 'yes' as granted, cast(recorded_at as timestamp) as recorded_at

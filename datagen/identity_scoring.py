@@ -9,6 +9,8 @@ no deterministic method could be expected to join them.
 - true pairs: identifier pairs in the same linkable component;
 - precision = correct predicted pairs / predicted pairs; recall = correct pairs / true pairs.
 Pairs are counted from group sizes (n * (n - 1) / 2), never enumerated.
+People who asked to be deleted (truth.deleted_persons) are left out: the graph forgets them on
+purpose.
 """
 
 from dataclasses import dataclass
@@ -44,6 +46,7 @@ def score_identity(con: duckdb.DuckDBPyConnection, truth_schema: str = "truth") 
                t.id_type, t.id_value, t.person_id, g.profile_id
         from {truth_schema}.identifiers as t
         left join main.id_graph as g using (id_type, id_value)
+        where t.person_id not in (select d.person_id from {truth_schema}.deleted_persons as d)
         """
     )
     truth_edges = con.execute(

@@ -23,6 +23,7 @@ TRUTH_TABLES = {
     "generation",
     "privacy_requests",
     "consent_records",
+    "deleted_persons",
 }
 
 
