@@ -1,0 +1,124 @@
+"""python -m reverse_etl [--config FILE] list | plan SYNC | run SYNC [--force] [--full-resync] | runs | status
+
+The warehouse is UPSTREAM_DUCKDB_PATH (default warehouse/upstream.duckdb). Exit 0 when a run
+completed, even if the channel rejected rows (they are reported and retried next run); 1 when the
+run failed or was refused; 2 for a bad command line or sync file.
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+
+from reverse_etl import config, history, ledger, plan, runner
+from reverse_etl.delivery import FatalError
+from reverse_etl.destinations import TYPES, Destination
+
+
+def _progress(done: int, total: int) -> None:
+    width = 30
+    filled = int(width * done / total) if total else width
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def _destination(sync: config.SyncConfig) -> Destination:
+    secret = None
+    if sync.destination.secret_env:
+        secret = os.environ.get(sync.destination.secret_env)
+        if not secret:
+            variable = sync.destination.secret_env
+            raise config.ConfigError(
+                f"sync {sync.name}: destination.secret_env names {variable}, which is not set"
+            )
+    return TYPES[sync.destination.type](sync.name, sync.destination, secret)
+
+
+def _print_table(rows: list[tuple], header: list[str]) -> None:
+    print("  ".join(header))
+    for row in rows:
+        print("  ".join("" if value is None else str(value) for value in row))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reverse_etl", description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=config.DEFAULT_CONFIG)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="the syncs in the file")
+    plan_parser = commands.add_parser("plan", help="dry run: counts and samples, nothing sent")
+    plan_parser.add_argument("sync")
+    plan_parser.add_argument("--full-resync", action="store_true")
+    run_parser = commands.add_parser("run", help="send the plan")
+    run_parser.add_argument("sync")
+    run_parser.add_argument("--force", action="store_true", help="override the max-remove guard")
+    run_parser.add_argument(
+        "--full-resync", action="store_true", help="re-send everything the channel should hold"
+    )
+    commands.add_parser("runs", help="run history")
+    commands.add_parser("status", help="per sync: confirmed, pending, rejected, dead, in flight")
+    args = parser.parse_args(argv)
+
+    try:
+        syncs = config.load(args.config, set(TYPES))
+    except config.ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.command == "list":
+        for sync in syncs.values():
+            print(f"{sync.name}: {sync.source} -> {sync.destination.type} ({sync.mode}, key {sync.key})")
+        return 0
+    if getattr(args, "sync", None) and args.sync not in syncs:
+        print(
+            f"error: no sync named {args.sync} in {args.config} (known: {', '.join(syncs)})", file=sys.stderr
+        )
+        return 2
+
+    path = os.environ.get("UPSTREAM_DUCKDB_PATH", "warehouse/upstream.duckdb")
+    try:
+        con = ledger.connect(path)
+    except duckdb.IOException as error:
+        print(
+            f"error: cannot open the warehouse {path}: {error} (is dbt or another sync writing it?)",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        if args.command == "plan":
+            counts = plan.compute(con, syncs[args.sync], args.full_resync)
+            print(
+                f"sync {args.sync}: +{counts.adds} add, ~{counts.updates} update, -{counts.removes} remove "
+                f"({counts.desired} desired, {counts.confirmed} confirmed); nothing sent"
+            )
+            for op in ("add", "update", "remove"):
+                sample = con.execute(
+                    "select record_key from planned where op = ? order by 1 limit 5", [op]
+                ).fetchall()
+                if sample:
+                    print(f"  {op}: {', '.join(row[0] for row in sample)}")
+            return 0
+        if args.command == "run":
+            sync = syncs[args.sync]
+            run = runner.SyncRun(con, sync, _destination(sync), _progress if sys.stderr.isatty() else None)
+            summary = run.execute(force=args.force, full_resync=args.full_resync)
+            print(summary.line())
+            for key, reason in list(summary.rejections.items())[:10]:
+                print(f"  rejected {key}: {reason}")
+            return 0
+        if args.command == "runs":
+            _print_table(history.runs(con), history.RUN_COLUMNS)
+            return 0
+        _print_table(history.status(con, list(syncs)), history.STATUS_COLUMNS)
+        return 0
+    except (plan.PlanError, runner.RunRefusedError, FatalError, config.ConfigError, duckdb.Error) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+"""Destinations: one module per channel, each knowing how to batch, call, and read the verdict.
+
+`TYPES` maps the `destination.type` of a sync to its class.
+"""
+
+from reverse_etl.destinations.base import Destination, Record, Verdict
+from reverse_etl.destinations.webhook import WebhookDestination
+
+TYPES: dict[str, type[Destination]] = {"webhook": WebhookDestination}
+
+__all__ = ["TYPES", "Destination", "Record", "Verdict"]

@@ -1,0 +1,48 @@
+"""The sync ledger, in the warehouse (schema upstream_sync): what each destination has confirmed,
+what is planned and pending, every run, and every row-level outcome.
+
+Row states in sync_pending: pending (planned, not yet answered), in_flight (a side-effecting
+send went out and its verdict was not recorded: never re-sent blindly), rejected (the channel
+said no; retried next run until max_attempts), dead (rejected max_attempts times; kept and
+reported, not retried).
+"""
+
+import duckdb
+
+SCHEMA = "upstream_sync"
+
+DDL = f"""
+create schema if not exists {SCHEMA};
+create table if not exists {SCHEMA}.sync_state (
+    sync_name varchar, record_key varchar, payload_hash varchar, payload_json varchar,
+    confirmed_at timestamp, run_id varchar,
+    primary key (sync_name, record_key)
+);
+create table if not exists {SCHEMA}.sync_pending (
+    sync_name varchar, record_key varchar, op varchar, payload_json varchar, payload_hash varchar,
+    status varchar, attempts integer, last_error varchar, rejected_reason varchar,
+    run_id varchar, planned_at timestamp, updated_at timestamp,
+    primary key (sync_name, record_key)
+);
+create table if not exists {SCHEMA}.sync_runs (
+    run_id varchar primary key, sync_name varchar, started_at timestamp, finished_at timestamp,
+    status varchar, full_resync boolean, planned_adds bigint, planned_updates bigint,
+    planned_removes bigint, sent bigint, confirmed bigint, rejected bigint, retried bigint,
+    duration_s double, error varchar
+);
+create table if not exists {SCHEMA}.sync_changelog (
+    run_id varchar, sync_name varchar, record_key varchar, op varchar, outcome varchar,
+    reason varchar, recorded_at timestamp
+);
+create table if not exists {SCHEMA}.sync_leases (
+    sync_name varchar primary key, run_id varchar, holder varchar, acquired_at timestamp
+);
+"""
+
+
+def connect(path: str) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse and make sure the ledger exists."""
+    con = duckdb.connect(path)
+    con.execute("set TimeZone = 'UTC'")
+    con.execute(DDL)
+    return con
