@@ -13,6 +13,7 @@ import hmac
 import json
 import os
 import threading
+import time
 from collections import defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -28,7 +29,9 @@ class WebhookChannel:
         self.verbose = verbose
         self.held: dict[str, dict[str, dict]] = defaultdict(dict)
         self.requests = 0
-        self.message_ids: list[str] = []
+        self.seen_ids: list[str] = []  # webhook-id of every request, answered or not
+        self.batches: list[list[tuple[str, str]]] = []  # (op, key) of every applied batch, in order
+        self.delay_s = 0.0  # answer this much later (a slow channel, for crash tests)
         self.reject_keys: dict[str, str] = {}  # key -> reason the channel gives
         self.throttle_next = 0  # answer this many requests with 429 + Retry-After
         self.fail_next = 0  # answer this many requests with 503
@@ -37,8 +40,11 @@ class WebhookChannel:
 
     def handle(self, headers: dict[str, str], body: bytes) -> tuple[int, dict, dict]:
         """Status, response headers and JSON answer for one POST."""
+        if self.delay_s:
+            time.sleep(self.delay_s)
         with self.lock:
             self.requests += 1
+            self.seen_ids.append(headers.get("webhook-id", ""))
             if self.throttle_next:
                 self.throttle_next -= 1
                 return 429, {"Retry-After": "0"}, {"error": "slow down"}
@@ -60,7 +66,7 @@ class WebhookChannel:
                 return 400, {}, {"error": "body must be {sync, records}"}
             if len(records) > self.max_batch:
                 return 413, {}, {"error": f"at most {self.max_batch} records per request"}
-            self.message_ids.append(message_id)
+            self.batches.append([(str(r.get("op")), str(r.get("key"))) for r in records])
             rejected = []
             for record in records:
                 key = str(record.get("key"))
