@@ -39,6 +39,8 @@ demo: install
 	$(PY) -m datagen.cli --db $(DEMO_DB) --events $(DEMO_EVENTS) --start $(DEMO_START) --days $(DEMO_DAYS) --replace
 	UPSTREAM_DUCKDB_PATH=$(DEMO_DB) $(DBT) build $(DBT_FLAGS) --quiet --full-refresh --vars '{upstream__as_of: "$(DEMO_AS_OF)"}'
 	$(PY) -m orchestration.report --db $(DEMO_DB)
+	@echo
+	UPSTREAM_DUCKDB_PATH=$(DEMO_DB) $(PY) -m reverse_etl.demo
 
 lint: install
 	$(VENV)/bin/ruff check .
