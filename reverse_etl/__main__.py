@@ -1,4 +1,7 @@
-"""python -m reverse_etl [--config FILE] list | plan SYNC | run SYNC [--force] [--full-resync] | runs | status
+"""Reverse-ETL command line: python -m reverse_etl [--config FILE] COMMAND.
+
+Commands: list | plan SYNC | run SYNC [--force] [--full-resync] | resolve SYNC --as sent|unsent |
+runs | status.
 
 The warehouse is UPSTREAM_DUCKDB_PATH (default warehouse/upstream.duckdb). Exit 0 when a run
 completed, even if the channel rejected rows (they are reported and retried next run); 1 when the
@@ -12,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from reverse_etl import config, history, ledger, plan, runner
+from reverse_etl import config, history, ledger, plan, resolve, runner
 from reverse_etl.delivery import FatalError
 from reverse_etl.destinations import TYPES, Destination
 
@@ -58,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument(
         "--full-resync", action="store_true", help="re-send everything the channel should hold"
     )
+    resolve_parser = commands.add_parser("resolve", help="settle rows left in flight (an SMS with no answer)")
+    resolve_parser.add_argument("sync")
+    resolve_parser.add_argument("--as", dest="outcome", choices=["sent", "unsent"], required=True)
+    resolve_parser.add_argument("--key", action="append", help="only these keys (repeatable)")
     commands.add_parser("runs", help="run history")
     commands.add_parser("status", help="per sync: confirmed, pending, rejected, dead, in flight")
     args = parser.parse_args(argv)
@@ -107,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
             print(summary.line())
             for key, reason in list(summary.rejections.items())[:10]:
                 print(f"  rejected {key}: {reason}")
+            return 0
+        if args.command == "resolve":
+            count = resolve.resolve(con, args.sync, args.outcome, args.key)
+            print(f"sync {args.sync}: {count} in-flight rows settled as {args.outcome}")
             return 0
         if args.command == "runs":
             _print_table(history.runs(con), history.RUN_COLUMNS)

@@ -112,7 +112,18 @@ class HttpClient:
         self.sleep = sleep
         self.retries = 0
 
-    def post(self, url: str, body: bytes, headers: dict[str, str]) -> requests.Response:
+    def post_form(self, url: str, form: dict[str, str], auth: tuple[str, str]) -> requests.Response:
+        """POST form fields with basic auth (APIs such as Twilio's), with the same retries."""
+        return self.post(url, None, {}, data=form, auth=auth)
+
+    def post(
+        self,
+        url: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        data: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+    ) -> requests.Response:
         """POST with retries; returns a 2xx response or raises a DeliveryError subclass."""
         last: DeliveryError | None = None
         for attempt in range(self.retry.attempts):
@@ -120,7 +131,13 @@ class HttpClient:
                 self.retries += 1
             self.bucket.take(self.sleep)
             try:
-                response = self.session.post(url, data=body, headers=headers, timeout=self.timeout_s)
+                response = self.session.post(
+                    url,
+                    data=body if data is None else data,
+                    headers=headers,
+                    auth=auth,
+                    timeout=self.timeout_s,
+                )
             except requests.exceptions.ConnectTimeout as error:
                 last = RetriableError(f"could not connect: {error.__class__.__name__}")
                 self.sleep(self.retry.delay(attempt, None))

@@ -44,5 +44,8 @@ def connect(path: str) -> duckdb.DuckDBPyConnection:
     """Open the warehouse and make sure the ledger exists."""
     con = duckdb.connect(path)
     con.execute("set TimeZone = 'UTC'")
+    # A run commits once per batch; an automatic checkpoint every 16 MB of log would rewrite the
+    # ledger tables many times per run. SyncRun checkpoints once when it ends.
+    con.execute("set checkpoint_threshold = '1GB'")
     con.execute(DDL)
     return con

@@ -105,6 +105,11 @@ class SyncRun:
         self.summary = RunSummary(run_id=str(uuid.uuid4()), sync_name=sync.name)
 
     def execute(self, force: bool = False, full_resync: bool = False) -> RunSummary:
+        if self.sync.mode not in self.destination.modes:
+            raise RunRefusedError(
+                f"sync {self.sync.name}: destination {self.sync.destination.type} supports mode "
+                f"{' / '.join(self.destination.modes)}, not {self.sync.mode}"
+            )
         started = time.monotonic()
         acquire_lease(self.con, self.sync.name, self.summary.run_id)
         try:
@@ -125,6 +130,9 @@ class SyncRun:
             self._record_end(started, None)
         finally:
             release_lease(self.con, self.sync.name, self.summary.run_id)
+            # Runs commit per batch with automatic checkpoints raised (ledger.connect); fold the
+            # write-ahead log into the file once, at the end.
+            self.con.execute("checkpoint")
         return self.summary
 
     def _guard(self, counts: plan.PlanCounts, force: bool) -> None:
@@ -223,11 +231,16 @@ class SyncRun:
                 "create or replace temp table verdicts "
                 "(record_key varchar, op varchar, accepted boolean, reason varchar)"
             )
-            con.executemany(
-                "insert into verdicts values (?, ?, ?, ?)",
+            rows = (
                 [(r.key, r.op, True, None) for r in accepted]
                 + [(r.key, r.op, False, reason) for r, reason in rejected]
-                + [(r.key, r.op, False, "no verdict for this row in the answer") for r in missing],
+                + [(r.key, r.op, False, "no verdict for this row in the answer") for r in missing]
+            )
+            # Four list parameters unnested in one statement: far faster than a row per call.
+            con.execute(
+                "insert into verdicts select unnest(?::varchar[]), unnest(?::varchar[]), "
+                "unnest(?::boolean[]), unnest(?::varchar[])",
+                [list(column) for column in zip(*rows, strict=True)],
             )
             con.execute(
                 f"""delete from {SCHEMA}.sync_state where sync_name = ? and record_key in
@@ -272,9 +285,18 @@ class SyncRun:
             self.summary.rejections[record.key] = reason or "rejected"
 
     def _log(self, records: list[Record], outcome: str, reason: str) -> None:
-        self.con.executemany(
-            f"insert into {SCHEMA}.sync_changelog values (?, ?, ?, ?, ?, ?, current_timestamp)",
-            [(self.summary.run_id, self.sync.name, r.key, r.op, outcome, reason) for r in records],
+        self.con.execute(
+            f"insert into {SCHEMA}.sync_changelog "
+            "select ?, ?, unnest(?::varchar[]), unnest(?::varchar[]), ?, ?, "
+            "current_timestamp",
+            [
+                self.summary.run_id,
+                self.sync.name,
+                [r.key for r in records],
+                [r.op for r in records],
+                outcome,
+                reason,
+            ],
         )
 
     def _record_start(self, full_resync: bool) -> None:

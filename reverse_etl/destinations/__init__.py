@@ -4,8 +4,9 @@
 """
 
 from reverse_etl.destinations.base import Destination, Record, Verdict
+from reverse_etl.destinations.twilio_sms import TwilioSmsDestination
 from reverse_etl.destinations.webhook import WebhookDestination
 
-TYPES: dict[str, type[Destination]] = {"webhook": WebhookDestination}
+TYPES: dict[str, type[Destination]] = {"webhook": WebhookDestination, "twilio_sms": TwilioSmsDestination}
 
 __all__ = ["TYPES", "Destination", "Record", "Verdict"]

@@ -29,6 +29,7 @@ class Destination:
 
     side_effecting: ClassVar[bool] = False  # a send cannot be undone or repeated safely (SMS)
     max_batch: ClassVar[int] = 1000  # the channel's documented limit per request
+    modes: ClassVar[tuple[str, ...]] = ("mirror", "upsert", "insert")  # sync modes that make sense
 
     def __init__(self, sync_name: str, config: DestinationConfig, secret: str | None) -> None:
         self.sync_name = sync_name

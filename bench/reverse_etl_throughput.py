@@ -1,0 +1,86 @@
+"""Reverse-ETL throughput and plan time (issue 7 targets: >= 20,000 changes/s to a local endpoint,
+unthrottled, with batching; plan time at 1M members).
+
+    .venv/bin/python bench/reverse_etl_throughput.py --members 1000000 --batch-size 1000
+
+Builds a DuckDB file with an audience of N members, times `plan` (SQL diff against an empty and
+then a full ledger), then times a full `run` of N adds to the local webhook channel (in-process
+HTTP server on 127.0.0.1, signature checked) and a second run of 10% updates.
+"""
+
+import argparse
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from reverse_etl import config, ledger, plan, runner  # noqa: E402
+from reverse_etl.destinations import TYPES  # noqa: E402
+from reverse_etl.sandbox import WebhookChannel, make_server  # noqa: E402
+from tests.channel_servers import TEST_SECRET  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=1_000_000)
+    parser.add_argument("--batch-size", type=int, default=1000)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="upstream-retl-"))
+    con = ledger.connect(str(workdir / "bench.duckdb"))
+    con.execute(
+        "create table main.audience as select 'p' || i as profile_id, 'user' || i || '@shop.io' as email, "
+        "i % 97 as score, 'gold' as tier from range(?) as t (i)",
+        [args.members],
+    )
+    channel = WebhookChannel(secret=TEST_SECRET, max_batch=args.batch_size)
+    server = make_server(channel, port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sync = config.parse(
+        {
+            "syncs": [
+                {
+                    "name": "bench",
+                    "source": "main.audience",
+                    "key": "profile_id",
+                    "destination": {
+                        "type": "webhook",
+                        "url": f"http://127.0.0.1:{server.server_address[1]}/hook",
+                        "batch_size": args.batch_size,
+                        "timeout_s": 60,
+                    },
+                }
+            ]
+        },
+        set(TYPES),
+    )["bench"]
+
+    started = time.perf_counter()
+    counts = plan.compute(con, sync)
+    print(f"plan, empty ledger: {counts.adds:,} adds in {time.perf_counter() - started:.2f}s")
+
+    destination = TYPES["webhook"](sync.name, sync.destination, TEST_SECRET)
+    started = time.perf_counter()
+    summary = runner.SyncRun(con, sync, destination).execute()
+    elapsed = time.perf_counter() - started
+    print(f"run: {summary.confirmed:,} adds confirmed in {elapsed:.2f}s = {summary.confirmed / elapsed:,.0f} changes/s")
+
+    con.execute("update main.audience set score = score + 1000 where hash(profile_id) % 10 = 0")
+    started = time.perf_counter()
+    counts = plan.compute(con, sync)
+    print(
+        f"plan, full ledger of {counts.confirmed:,}: {counts.updates:,} updates in {time.perf_counter() - started:.2f}s"
+    )
+    started = time.perf_counter()
+    summary = runner.SyncRun(con, sync, destination).execute()
+    elapsed = time.perf_counter() - started
+    print(f"run: {summary.confirmed:,} updates confirmed in {elapsed:.2f}s = {summary.confirmed / elapsed:,.0f} changes/s")
+    held = len(channel.held["bench"])
+    assert held == args.members, f"the channel holds {held}, expected {args.members}"
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()

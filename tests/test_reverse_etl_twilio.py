@@ -1,0 +1,148 @@
+"""Twilio SMS journey sends against a Twilio-like API on 127.0.0.1: each message goes out once,
+refusals are kept with Twilio's reason, and a send whose outcome is unknown is never repeated
+on its own — not after a 500, not after a dropped connection, not after SIGKILL."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from reverse_etl import config, ledger, resolve, runner
+from reverse_etl.delivery import RetryPolicy
+from reverse_etl.destinations import TYPES
+from tests.channel_servers import twilio_channel
+from tests.warehouse import PROJECT_ROOT, query
+
+TOKEN_ENV = "UPSTREAM_TEST_TWILIO_TOKEN"
+
+
+def _destination(base_url: str, mode: str = "insert") -> dict:
+    return {
+        "name": "cart_sms",
+        "source": "main.due_sms",
+        "key": "step_key",
+        "mode": mode,
+        "destination": {
+            "type": "twilio_sms",
+            "base_url": base_url,
+            "account_sid": "AC_test",
+            "from_number": "+15005550006",
+            "body_template": "Hi $first_name, your cart is waiting.",
+            "secret_env": TOKEN_ENV,
+            "max_attempts": 2,
+        },
+    }
+
+
+def _warehouse(path: Path, count: int = 12) -> duckdb.DuckDBPyConnection:
+    con = ledger.connect(str(path))
+    con.execute(
+        "create or replace table main.due_sms as select 'j' || i || ':sms' as step_key, "
+        "'+1415555' || lpad(i::varchar, 4, '0') as phone, 'Ana' || i as first_name from range(?) as t (i)",
+        [count],
+    )
+    return con
+
+
+def _run(con, base_url: str, mode: str = "insert"):
+    sync = config.parse({"syncs": [_destination(base_url, mode)]}, set(TYPES))["cart_sms"]
+    destination = TYPES["twilio_sms"](sync.name, sync.destination, "twilio-test-token")
+    destination.client.retry = RetryPolicy(attempts=4, base_s=0.01, cap_s=0.05)
+    return runner.SyncRun(con, sync, destination).execute()
+
+
+def _per_number(channel) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for to, _ in channel.sent:
+        counts[to] = counts.get(to, 0) + 1
+    return counts
+
+
+def test_each_message_once_and_refusals_kept(tmp_path: Path) -> None:
+    con = _warehouse(tmp_path / "upstream.duckdb")
+    con.execute("update main.due_sms set phone = 'call me' where step_key = 'j3:sms'")
+    with twilio_channel() as (channel, url):
+        channel.throttle_next = 2
+        summary = _run(con, url)
+        assert (summary.confirmed, summary.rejected) == (11, 1)
+        assert "is not a valid phone number" in summary.rejections["j3:sms"]
+        assert ("+14155550001", "Hi Ana1, your cart is waiting.") in channel.sent
+        assert _run(con, url).sent == 1  # the refused one is tried again, bounded by max_attempts
+        assert _run(con, url).sent == 0
+        assert max(_per_number(channel).values()) == 1 and len(channel.sent) == 11
+
+
+def test_an_sms_sync_cannot_mirror(tmp_path: Path) -> None:
+    con = _warehouse(tmp_path / "upstream.duckdb")
+    with twilio_channel() as (_, url), pytest.raises(runner.RunRefusedError, match="supports mode insert"):
+        _run(con, url, mode="mirror")
+
+
+@pytest.mark.parametrize("fault", ["fail_next", "drop_after_send_next"])
+def test_unknown_outcome_stays_in_flight_and_is_not_resent(tmp_path: Path, fault: str) -> None:
+    con = _warehouse(tmp_path / "upstream.duckdb", count=4)
+    with twilio_channel() as (channel, url):
+        setattr(channel, fault, 1)
+        first = _run(con, url)
+        assert first.in_flight == 1 and first.confirmed == 3
+        second = _run(con, url)
+        assert second.sent == 0 and second.in_flight == 1
+        assert len(channel.sent) == 4 and max(_per_number(channel).values()) == 1
+        assert resolve.resolve(con, "cart_sms", "sent") == 1
+        assert con.execute(f"select count(*) from {ledger.SCHEMA}.sync_state").fetchone()[0] == 4
+        assert _run(con, url).sent == 0
+
+
+def _cli_run(db: Path, config_path: Path) -> subprocess.Popen:
+    env = {**os.environ, "UPSTREAM_DUCKDB_PATH": str(db), TOKEN_ENV: "twilio-test-token"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "reverse_etl", "--config", str(config_path), "run", "cart_sms"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_sigkill_never_sends_an_sms_twice(tmp_path: Path) -> None:
+    db = tmp_path / "upstream.duckdb"
+    _warehouse(db, count=60).close()
+    rng = random.Random(7)
+    with twilio_channel() as (channel, url):
+        channel.delay_s = 0.02
+        config_path = tmp_path / "syncs.yml"
+        config_path.write_text(yaml.safe_dump({"syncs": [_destination(url)]}))
+        killed = 0
+        for _ in range(30):
+            process = _cli_run(db, config_path)
+            if killed < 4:
+                time.sleep(rng.uniform(0.5, 1.5))
+                if process.poll() is None:
+                    process.send_signal(signal.SIGKILL)
+                    process.wait()
+                    killed += 1
+                    continue
+            _, err = process.communicate(timeout=120)
+            assert process.returncode == 0, err
+            open_rows = query(
+                db, f"select count(*) from {ledger.SCHEMA}.sync_pending where status <> 'in_flight'"
+            )
+            if open_rows == [(0,)]:
+                break
+        assert killed >= 1
+        counts = _per_number(channel)
+        assert max(counts.values()) == 1, "an SMS went out twice"
+        confirmed = {row[0] for row in query(db, f"select record_key from {ledger.SCHEMA}.sync_state")}
+        in_flight = {row[0] for row in query(db, f"select record_key from {ledger.SCHEMA}.sync_pending")}
+        desired = {row[0] for row in query(db, "select step_key from main.due_sms")}
+        assert confirmed | in_flight == desired and not confirmed & in_flight
+        sent_keys = {f"j{int(to[-4:])}:sms" for to in counts}
+        assert confirmed <= sent_keys  # nothing is marked sent that was not sent
