@@ -125,13 +125,26 @@ class HttpClient:
         auth: tuple[str, str] | None = None,
     ) -> requests.Response:
         """POST with retries; returns a 2xx response or raises a DeliveryError subclass."""
+        return self.request("POST", url, body, headers, data, auth)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        data: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+    ) -> requests.Response:
+        """Any method with retries; returns a 2xx response or raises a DeliveryError subclass."""
         last: DeliveryError | None = None
         for attempt in range(self.retry.attempts):
             if attempt:
                 self.retries += 1
             self.bucket.take(self.sleep)
             try:
-                response = self.session.post(
+                response = self.session.request(
+                    method,
                     url,
                     data=body if data is None else data,
                     headers=headers,

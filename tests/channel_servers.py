@@ -103,3 +103,43 @@ def twilio_channel(
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def json_api(answer) -> Iterator[str]:
+    """A JSON API on 127.0.0.1: answer(method, path, headers, body) -> (status, dict, headers) or None
+    (None closes the connection unanswered). Yields the base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("content-length", "0")))
+            body = json.loads(raw) if raw else None
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            result = answer(self.command, self.path, headers, body)
+            if result is None:
+                self.close_connection = True
+                self.connection.close()
+                return
+            status, payload, extra = result
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            for name, value in extra.items():
+                self.send_header(name, value)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_POST = do_DELETE = do_PUT = _serve  # noqa: N815 (http.server's naming)
+
+        def log_message(self, *args: object) -> None:
+            """Quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -4,9 +4,14 @@
 """
 
 from reverse_etl.destinations.base import Destination, Record, Verdict
+from reverse_etl.destinations.meta_custom_audiences import MetaCustomAudiencesDestination
 from reverse_etl.destinations.twilio_sms import TwilioSmsDestination
 from reverse_etl.destinations.webhook import WebhookDestination
 
-TYPES: dict[str, type[Destination]] = {"webhook": WebhookDestination, "twilio_sms": TwilioSmsDestination}
+TYPES: dict[str, type[Destination]] = {
+    "webhook": WebhookDestination,
+    "twilio_sms": TwilioSmsDestination,
+    "meta_custom_audiences": MetaCustomAudiencesDestination,
+}
 
 __all__ = ["TYPES", "Destination", "Record", "Verdict"]
