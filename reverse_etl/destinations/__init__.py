@@ -4,6 +4,7 @@
 """
 
 from reverse_etl.destinations.base import Destination, Record, Verdict
+from reverse_etl.destinations.google_customer_match import GoogleCustomerMatchDestination
 from reverse_etl.destinations.meta_custom_audiences import MetaCustomAudiencesDestination
 from reverse_etl.destinations.twilio_sms import TwilioSmsDestination
 from reverse_etl.destinations.webhook import WebhookDestination
@@ -12,6 +13,7 @@ TYPES: dict[str, type[Destination]] = {
     "webhook": WebhookDestination,
     "twilio_sms": TwilioSmsDestination,
     "meta_custom_audiences": MetaCustomAudiencesDestination,
+    "google_customer_match": GoogleCustomerMatchDestination,
 }
 
 __all__ = ["TYPES", "Destination", "Record", "Verdict"]
