@@ -4,7 +4,9 @@
 """
 
 from reverse_etl.destinations.base import Destination, Record, Verdict
+from reverse_etl.destinations.braze import BrazeDestination
 from reverse_etl.destinations.google_customer_match import GoogleCustomerMatchDestination
+from reverse_etl.destinations.iterable import IterableDestination
 from reverse_etl.destinations.meta_custom_audiences import MetaCustomAudiencesDestination
 from reverse_etl.destinations.twilio_sms import TwilioSmsDestination
 from reverse_etl.destinations.webhook import WebhookDestination
@@ -14,6 +16,8 @@ TYPES: dict[str, type[Destination]] = {
     "twilio_sms": TwilioSmsDestination,
     "meta_custom_audiences": MetaCustomAudiencesDestination,
     "google_customer_match": GoogleCustomerMatchDestination,
+    "braze": BrazeDestination,
+    "iterable": IterableDestination,
 }
 
 __all__ = ["TYPES", "Destination", "Record", "Verdict"]
