@@ -5,6 +5,10 @@ Row states in sync_pending: pending (planned, not yet answered), in_flight (a si
 send went out and its verdict was not recorded: never re-sent blindly), rejected (the channel
 said no; retried next run until max_attempts), dead (rejected max_attempts times; kept and
 reported, not retried).
+
+sync_state and sync_pending hold one row per (sync_name, record_key); the code keeps it so
+(delete, then insert, in one transaction) rather than a primary key, whose index made every
+per-batch commit slower as the audience grew.
 """
 
 import duckdb
@@ -15,14 +19,12 @@ DDL = f"""
 create schema if not exists {SCHEMA};
 create table if not exists {SCHEMA}.sync_state (
     sync_name varchar, record_key varchar, payload_hash varchar, payload_json varchar,
-    confirmed_at timestamp, run_id varchar,
-    primary key (sync_name, record_key)
+    confirmed_at timestamp, run_id varchar
 );
 create table if not exists {SCHEMA}.sync_pending (
     sync_name varchar, record_key varchar, op varchar, payload_json varchar, payload_hash varchar,
     status varchar, attempts integer, last_error varchar, rejected_reason varchar,
-    run_id varchar, planned_at timestamp, updated_at timestamp,
-    primary key (sync_name, record_key)
+    run_id varchar, planned_at timestamp, updated_at timestamp
 );
 create table if not exists {SCHEMA}.sync_runs (
     run_id varchar primary key, sync_name varchar, started_at timestamp, finished_at timestamp,

@@ -115,35 +115,41 @@ def write_pending(con: duckdb.DuckDBPyConnection, sync: SyncConfig, run_id: str)
     try:
         con.execute(
             f"""
-            delete from {SCHEMA}.sync_pending
-            where sync_name = ? and status <> 'in_flight'
-                and record_key not in (select record_key from planned)
+            create or replace temp table merged as
+            select
+                ? as sync_name,
+                planned.record_key,
+                case when old.status = 'in_flight' then old.op else planned.op end as op,
+                case when old.status = 'in_flight' then old.payload_json else planned.payload_json end
+                    as payload_json,
+                case when old.status = 'in_flight' then old.payload_hash else planned.payload_hash end
+                    as payload_hash,
+                case
+                    when old.status = 'in_flight' then 'in_flight'
+                    when old.payload_hash is distinct from planned.payload_hash then 'pending'
+                    else old.status
+                end as status,
+                case when old.payload_hash = planned.payload_hash then old.attempts else 0 end as attempts,
+                old.last_error,
+                old.rejected_reason,
+                ? as run_id,
+                coalesce(old.planned_at, now()) as planned_at,
+                now() as updated_at
+            from planned
+            left join {SCHEMA}.sync_pending as old
+                on old.sync_name = ? and old.record_key = planned.record_key
             """,
-            [sync.name],
+            [sync.name, run_id, sync.name],
         )
         con.execute(
             f"""
-            insert into {SCHEMA}.sync_pending
-            select ?, record_key, op, payload_json, payload_hash, 'pending', 0, null, null, ?,
-                current_timestamp, current_timestamp
-            from planned
-            on conflict (sync_name, record_key) do update set
-                op = case when sync_pending.status = 'in_flight' then sync_pending.op else excluded.op end,
-                payload_json = case when sync_pending.status = 'in_flight' then sync_pending.payload_json
-                    else excluded.payload_json end,
-                attempts = case when sync_pending.payload_hash = excluded.payload_hash
-                    then sync_pending.attempts else 0 end,
-                status = case
-                    when sync_pending.status = 'in_flight' then 'in_flight'
-                    when sync_pending.payload_hash <> excluded.payload_hash then 'pending'
-                    else sync_pending.status end,
-                payload_hash = case when sync_pending.status = 'in_flight' then sync_pending.payload_hash
-                    else excluded.payload_hash end,
-                run_id = excluded.run_id,
-                updated_at = now()
+            delete from {SCHEMA}.sync_pending
+            where sync_name = ?
+                and (status <> 'in_flight' or record_key in (select record_key from planned))
             """,
-            [sync.name, run_id],
+            [sync.name],
         )
+        con.execute(f"insert into {SCHEMA}.sync_pending select * from merged")
         con.execute("commit")
     except Exception:
         con.execute("rollback")

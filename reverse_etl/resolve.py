@@ -32,7 +32,12 @@ def resolve(
         )
         if outcome == "sent":
             con.execute(
-                f"insert or replace into {SCHEMA}.sync_state select sync_name, record_key, payload_hash, "
+                f"delete from {SCHEMA}.sync_state where sync_name = ? and record_key in "
+                f"(select record_key from {SCHEMA}.sync_pending where {selected})",
+                [sync_name, *params],
+            )
+            con.execute(
+                f"insert into {SCHEMA}.sync_state select sync_name, record_key, payload_hash, "
                 f"payload_json, current_timestamp, run_id from {SCHEMA}.sync_pending where {selected}",
                 params,
             )

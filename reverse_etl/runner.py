@@ -244,11 +244,11 @@ class SyncRun:
             )
             con.execute(
                 f"""delete from {SCHEMA}.sync_state where sync_name = ? and record_key in
-                (select record_key from verdicts where accepted and op = 'remove')""",
+                (select record_key from verdicts where accepted)""",
                 [name],
             )
             con.execute(
-                f"""insert or replace into {SCHEMA}.sync_state
+                f"""insert into {SCHEMA}.sync_state
                 select ?, p.record_key, p.payload_hash, p.payload_json, current_timestamp, ?
                 from {SCHEMA}.sync_pending as p join verdicts as v using (record_key)
                 where p.sync_name = ? and v.accepted and v.op <> 'remove'""",
