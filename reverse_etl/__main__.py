@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from reverse_etl import config, history, ledger, plan, resolve, runner
+from reverse_etl import config, history, ledger, logs, plan, resolve, runner
 from reverse_etl.delivery import FatalError
 from reverse_etl.destinations import TYPES, Destination
 
@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("runs", help="run history")
     commands.add_parser("status", help="per sync: confirmed, pending, rejected, dead, in flight")
     args = parser.parse_args(argv)
+    logs.configure()
 
     try:
         syncs = config.load(args.config, set(TYPES))

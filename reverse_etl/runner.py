@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 import duckdb
 
-from reverse_etl import plan
+from reverse_etl import logs, plan
 from reverse_etl.config import SyncConfig
 from reverse_etl.delivery import AmbiguousError, BatchRejectedError, RetriableError
 from reverse_etl.destinations import Destination, Record, Verdict
@@ -121,13 +121,24 @@ class SyncRun:
                 self.summary.planned_removes = counts.removes
                 self._guard(counts, force)
                 plan.write_pending(self.con, self.sync, self.summary.run_id)
+                logs.event(
+                    "plan_written",
+                    sync=self.sync.name,
+                    run_id=self.summary.run_id,
+                    adds=counts.adds,
+                    updates=counts.updates,
+                    removes=counts.removes,
+                    desired=counts.desired,
+                )
                 self._send_pending()
                 self.summary.status = "completed"
             except Exception as error:
                 self.summary.status = "failed"
                 self._record_end(started, str(error))
+                logs.event("run_failed", sync=self.sync.name, run_id=self.summary.run_id, error=str(error))
                 raise
             self._record_end(started, None)
+            logs.event("run_finished", **{k: v for k, v in asdict(self.summary).items() if k != "rejections"})
         finally:
             release_lease(self.con, self.sync.name, self.summary.run_id)
             # Runs commit per batch with automatic checkpoints raised (ledger.connect); fold the
@@ -185,6 +196,13 @@ class SyncRun:
             self._deliver(records[middle:])
             return
         except AmbiguousError as error:
+            logs.event(
+                "batch_unanswered",
+                sync=self.sync.name,
+                run_id=self.summary.run_id,
+                rows=len(records),
+                error=str(error),
+            )
             if self.destination.side_effecting:
                 self.summary.in_flight += len(records)
                 self._log(records, "unknown", str(error))
@@ -192,9 +210,25 @@ class SyncRun:
             self._retry_later(records, str(error))
             return
         except RetriableError as error:
+            logs.event(
+                "batch_deferred",
+                sync=self.sync.name,
+                run_id=self.summary.run_id,
+                rows=len(records),
+                error=str(error),
+            )
             self._retry_later(records, str(error))
             return
         self._commit(verdicts, records)
+        rejected = sum(not verdict.accepted for verdict in verdicts.values())
+        logs.event(
+            "batch_answered",
+            sync=self.sync.name,
+            run_id=self.summary.run_id,
+            rows=len(records),
+            accepted=len(records) - rejected,
+            rejected=rejected,
+        )
 
     def _mark_in_flight(self, records: list[Record]) -> None:
         keys = [r.key for r in records]

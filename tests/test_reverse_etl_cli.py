@@ -109,6 +109,7 @@ def test_secrets_never_reach_output_or_ledger(tmp_path: Path) -> None:
         ok = _cli(db, config, "run", "audience_hook")
         out, err = ok.communicate(timeout=60)
         assert ok.returncode == 0 and "confirmed 20" in out
+        assert '"event": "run_finished"' in err  # structured logs on stderr
         wrong = "whsec_" + "bm90LXRoZS1yaWdodC1rZXktYXQtYWxsLTMyYnl0ZXM="
         with duckdb.connect(str(db)) as con:
             con.execute("update main.audience set score = score + 1")
@@ -158,3 +159,19 @@ def test_missing_secret_env_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert f"destination.secret_env names {SECRET_ENV}, which is not set" in result.stderr
+
+
+def test_a_second_process_is_refused_while_a_run_writes_the_warehouse(tmp_path: Path) -> None:
+    db = tmp_path / "upstream.duckdb"
+    _fill(db, 200)
+    with webhook_channel() as (channel, url):
+        channel.delay_s = 0.05
+        config = _config(tmp_path / "syncs.yml", url)
+        first = _cli(db, config, "run", "audience_hook")
+        while channel.requests == 0 and first.poll() is None:
+            time.sleep(0.05)
+        second = _cli(db, config, "run", "audience_hook")
+        _, err = second.communicate(timeout=60)
+        assert second.returncode == 1 and "another sync writing it" in err
+        out, _ = first.communicate(timeout=120)
+        assert first.returncode == 0 and "confirmed 200" in out

@@ -120,6 +120,19 @@ def test_throttling_outages_and_dropped_connections_are_retried(con) -> None:
         assert repeated, "a retried batch must reuse its webhook-id"
 
 
+def test_a_channel_that_answers_too_late_is_retried_next_run(con) -> None:
+    with webhook_channel() as (channel, url):
+        sync = _sync(url, timeout_s=0.2)
+        channel.delay_s = 0.6
+        first = _run(con, sync)
+        assert first.confirmed == 0
+        errors = con.execute(f"select distinct last_error from {SCHEMA}.sync_pending").fetchall()
+        assert errors == [("no answer: ReadTimeout",)]
+        channel.delay_s = 0
+        assert _run(con, sync).confirmed == 30
+        assert _held(channel) == _desired(con)
+
+
 def test_a_batch_over_the_channels_limit_is_split(con) -> None:
     with webhook_channel(max_batch=4) as (channel, url):
         summary = _run(con, _sync(url, batch_size=10))
