@@ -130,7 +130,7 @@ def json_api(answer) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(data)
 
-        do_POST = do_DELETE = do_PUT = _serve  # noqa: N815 (http.server's naming)
+        do_GET = do_POST = do_DELETE = do_PUT = _serve  # noqa: N815 (http.server naming)
 
         def log_message(self, *args: object) -> None:
             """Quiet."""
