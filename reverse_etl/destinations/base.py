@@ -30,13 +30,17 @@ class Destination:
     side_effecting: ClassVar[bool] = False  # a send cannot be undone or repeated safely (SMS)
     max_batch: ClassVar[int] = 1000  # the channel's documented limit per request
     modes: ClassVar[tuple[str, ...]] = ("mirror", "upsert", "insert")  # sync modes that make sense
+    # Requests per second the channel documents as its limit; destination.rate_per_s overrides.
+    default_rate_per_s: ClassVar[float | None] = None
 
     def __init__(self, sync_name: str, config: DestinationConfig, secret: str | None) -> None:
         self.sync_name = sync_name
         self.config = config
         self.secret = secret
         self.client = HttpClient(
-            timeout_s=config.timeout_s, rate_per_s=config.rate_per_s, side_effecting=self.side_effecting
+            timeout_s=config.timeout_s,
+            rate_per_s=config.rate_per_s or self.default_rate_per_s,
+            side_effecting=self.side_effecting,
         )
 
     @property

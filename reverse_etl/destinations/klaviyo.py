@@ -24,6 +24,7 @@ class KlaviyoDestination(Destination):
     """One Klaviyo list, kept equal to the sync model."""
 
     max_batch: ClassVar[int] = 10_000
+    default_rate_per_s: ClassVar[float | None] = 2.5  # bulk import jobs: 150 per minute steady
     poll_interval_s: ClassVar[float] = 1.0
     poll_timeout_s: ClassVar[float] = 300.0
 

@@ -22,6 +22,7 @@ class TwilioSmsDestination(Destination):
 
     side_effecting: ClassVar[bool] = True
     max_batch: ClassVar[int] = 1
+    default_rate_per_s: ClassVar[float | None] = 1.0  # one message per second per long-code sender
     modes: ClassVar[tuple[str, ...]] = ("insert",)
 
     def deliver(self, records: list[Record]) -> dict[str, Verdict]:
