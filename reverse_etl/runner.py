@@ -196,13 +196,7 @@ class SyncRun:
             self._deliver(records[middle:])
             return
         except AmbiguousError as error:
-            logs.event(
-                "batch_unanswered",
-                sync=self.sync.name,
-                run_id=self.summary.run_id,
-                rows=len(records),
-                error=str(error),
-            )
+            self._batch_event("batch_unanswered", records, error=str(error))
             if self.destination.side_effecting:
                 self.summary.in_flight += len(records)
                 self._log(records, "unknown", str(error))
@@ -210,25 +204,15 @@ class SyncRun:
             self._retry_later(records, str(error))
             return
         except RetriableError as error:
-            logs.event(
-                "batch_deferred",
-                sync=self.sync.name,
-                run_id=self.summary.run_id,
-                rows=len(records),
-                error=str(error),
-            )
+            self._batch_event("batch_deferred", records, error=str(error))
             self._retry_later(records, str(error))
             return
         self._commit(verdicts, records)
         rejected = sum(not verdict.accepted for verdict in verdicts.values())
-        logs.event(
-            "batch_answered",
-            sync=self.sync.name,
-            run_id=self.summary.run_id,
-            rows=len(records),
-            accepted=len(records) - rejected,
-            rejected=rejected,
-        )
+        self._batch_event("batch_answered", records, accepted=len(records) - rejected, rejected=rejected)
+
+    def _batch_event(self, name: str, records: list[Record], **fields: object) -> None:
+        logs.event(name, sync=self.sync.name, run_id=self.summary.run_id, rows=len(records), **fields)
 
     def _mark_in_flight(self, records: list[Record]) -> None:
         keys = [r.key for r in records]

@@ -20,11 +20,17 @@ def webhook_channel(
 ) -> Iterator[tuple[WebhookChannel, str]]:
     """A webhook channel and its URL; stopped when the block ends."""
     channel = WebhookChannel(secret=secret, max_batch=max_batch)
-    server = make_server(channel, port=0)
+    with _serving(make_server(channel, port=0)) as base_url:
+        yield channel, f"{base_url}/hook"
+
+
+@contextmanager
+def _serving(server: ThreadingHTTPServer) -> Iterator[str]:
+    """Serve in a background thread; yield the base URL; stop when the block ends."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield channel, f"http://127.0.0.1:{server.server_address[1]}/hook"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
@@ -95,14 +101,8 @@ def twilio_channel(
         def log_message(self, *args: object) -> None:
             """Quiet."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield channel, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _serving(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as base_url:
+        yield channel, base_url
 
 
 @contextmanager
@@ -135,11 +135,5 @@ def json_api(answer) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             """Quiet."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _serving(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as base_url:
+        yield base_url
