@@ -61,9 +61,11 @@ class KlaviyoDestination(Destination):
 
     def _remove(self, records: list[Record], email_field: str, list_id: str) -> dict[str, Verdict]:
         emails = [r.fields[email_field] for r in records]
-        query = urllib.parse.quote(f"any(email,{json.dumps(emails)})")
-        found = self._call("GET", f"/api/profiles/?filter={query}&page[size]=100")
-        ids = [profile["id"] for profile in found.get("data", [])]
+        ids = []
+        for start in range(0, len(emails), 100):  # a page holds at most 100 profiles
+            query = urllib.parse.quote(f"any(email,{json.dumps(emails[start : start + 100])})")
+            found = self._call("GET", f"/api/profiles/?filter={query}&page[size]=100")
+            ids += [profile["id"] for profile in found.get("data", [])]
         if ids:
             self._call(
                 "DELETE",
