@@ -1,0 +1,47 @@
+"""Every dbt model as an asset and every dbt test as an asset check, built by one `dbt build`.
+
+Materializations carry numbers Dagster can plot: profiles, identifiers, merges, excluded
+identifiers, segment sizes with entered / exited / held out, rows each sync model holds and what
+governance blocked. They are read from the warehouse once the build has finished (DuckDB has
+one writer, and dbt is it while it runs).
+"""
+
+import json
+import os
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from orchestration.metrics import model_metrics
+from orchestration.project import UPSTREAM_PROJECT, warehouse_path
+from orchestration.translator import UpstreamTranslator
+
+# Every job that writes the DuckDB file runs in this pool, limited to one at a time.
+WAREHOUSE_POOL = "duckdb_writer"
+
+
+def build_args() -> list[str]:
+    """`dbt build`, with the as_of instant from UPSTREAM_AS_OF when set (replays, the demo)."""
+    args = ["build"]
+    if os.environ.get("UPSTREAM_AS_OF"):
+        args += ["--vars", json.dumps({"upstream__as_of": os.environ["UPSTREAM_AS_OF"]})]
+    return args
+
+
+@dbt_assets(
+    manifest=UPSTREAM_PROJECT.manifest_path,
+    project=UPSTREAM_PROJECT,
+    dagster_dbt_translator=UpstreamTranslator(),
+    pool=WAREHOUSE_POOL,
+)
+def upstream_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """dbt build over the selected models; results enriched with the warehouse's numbers."""
+    events = list(dbt.cli(build_args(), context=context).stream())
+    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
+        for event in events:
+            if isinstance(event, dg.Output):
+                metrics = model_metrics(con, context.asset_key_for_output(event.output_name).path[-1])
+                yield event.with_metadata({**event.metadata, **metrics}) if metrics else event
+            else:
+                yield event

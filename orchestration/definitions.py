@@ -1,0 +1,38 @@
+"""The Dagster code location (`dagster dev -m orchestration.definitions`): every dbt model an
+asset, every dbt test an asset check, every sync an asset downstream of its source model; the
+pipeline job, per-sync jobs, schedules, the new-data sensor and the nightly identity check."""
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.dbt_assets import upstream_dbt_assets
+from orchestration.identity_check import identity_consistency_check, nightly_identity_check
+from orchestration.project import DBT_EXECUTABLE, UPSTREAM_PROJECT
+from orchestration.raw_sources import source_specs
+from orchestration.sensors import new_raw_data_sensor_for, pipeline_schedule_for
+from orchestration.sync_assets import sync_assets
+
+SYNC_ASSETS = sync_assets()
+
+upstream_pipeline = dg.define_asset_job(
+    "upstream_pipeline", selection=dg.AssetSelection.all(), description="dbt build, then every sync."
+)
+segments_and_syncs = dg.define_asset_job(
+    "segments_and_syncs",
+    selection=dg.AssetSelection.groups("segments", "journeys", "governance", "activation", "syncs"),
+    description="Re-evaluate segments and journeys and send the changes, without rebuilding identity.",
+)
+sync_jobs = [
+    dg.define_asset_job(
+        f"sync_{asset.key.path[-1].removeprefix('sync__')}", selection=dg.AssetSelection.assets(asset)
+    )
+    for asset in SYNC_ASSETS
+]
+
+defs = dg.Definitions(
+    assets=[*source_specs(), upstream_dbt_assets, *SYNC_ASSETS],
+    jobs=[upstream_pipeline, segments_and_syncs, identity_consistency_check, *sync_jobs],
+    schedules=[pipeline_schedule_for(upstream_pipeline), nightly_identity_check],
+    sensors=[new_raw_data_sensor_for(upstream_pipeline)],
+    resources={"dbt": DbtCliResource(project_dir=UPSTREAM_PROJECT, dbt_executable=DBT_EXECUTABLE)},
+)

@@ -1,0 +1,48 @@
+"""The dbt project as Dagster sees it, with a manifest ready on a fresh clone.
+
+A fresh checkout has no target/ directory: instead of failing with DagsterDbtManifestNotFoundError,
+the manifest is prepared (`dbt parse`) the first time the code location loads; under `dagster dev`
+it is re-parsed on every load so model edits show up.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+ROOT = Path(__file__).resolve().parent.parent
+# The dbt of this virtual environment, whether or not the environment is activated.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+
+
+def warehouse_path() -> Path:
+    """The DuckDB file every job reads and writes (UPSTREAM_DUCKDB_PATH, as in profiles.yml)."""
+    return Path(os.environ.get("UPSTREAM_DUCKDB_PATH", ROOT / "warehouse" / "upstream.duckdb"))
+
+
+UPSTREAM_PROJECT = DbtProject(project_dir=ROOT, profiles_dir=ROOT, target_path=Path("target") / "dagster")
+
+
+def prepare_manifest() -> None:
+    """`dbt parse` into the project's target path (no warehouse connection needed)."""
+    subprocess.run(
+        [
+            DBT_EXECUTABLE,
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(ROOT),
+            "--profiles-dir",
+            str(ROOT),
+            "--target-path",
+            str(UPSTREAM_PROJECT.target_path),
+        ],
+        check=True,
+        env={**os.environ, "UPSTREAM_DUCKDB_PATH": str(warehouse_path())},
+    )
+
+
+if not UPSTREAM_PROJECT.manifest_path.exists() or os.environ.get("DAGSTER_IS_DEV_CLI"):
+    prepare_manifest()

@@ -1,0 +1,70 @@
+"""Automation: the incremental pipeline every 15 minutes (UPSTREAM_SCHEDULE_CRON), a sensor that
+starts it as soon as new raw data lands, and a nightly check that the incremental identity graph
+equals a full rebuild."""
+
+import os
+
+import dagster as dg
+import duckdb
+
+from orchestration.project import warehouse_path
+
+RAW_SCHEMA = os.environ.get("UPSTREAM_RAW_SCHEMA", "raw")
+
+
+def latest_received_at() -> str | None:
+    """The newest received_at over every raw table that has one, as text; None when there is none.
+
+    Raises duckdb.IOException while another process writes the warehouse."""
+    path = warehouse_path()
+    if not path.exists():
+        return None
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.columns "
+                "where table_schema = ? and column_name = 'received_at'",
+                [RAW_SCHEMA],
+            ).fetchall()
+        ]
+        if not tables:
+            return None
+        union = " union all ".join(
+            f'select max(try_cast(received_at as timestamp)) as received from "{RAW_SCHEMA}"."{table}"'
+            for table in tables
+        )
+        latest = con.execute(f"select max(received) from ({union})").fetchone()[0]
+    return latest.isoformat() if latest else None
+
+
+def new_raw_data_sensor_for(job: dg.JobDefinition) -> dg.SensorDefinition:
+    @dg.sensor(
+        name="new_raw_data",
+        job=job,
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.STOPPED,
+    )
+    def new_raw_data(context: dg.SensorEvaluationContext):
+        """Start the pipeline when the newest received_at in the raw tables moves forward."""
+        try:
+            latest = latest_received_at()
+        except duckdb.IOException:
+            return dg.SkipReason("the warehouse is being written; looking again next tick")
+        if latest is None:
+            return dg.SkipReason("no raw data yet")
+        if context.cursor and latest <= context.cursor:
+            return dg.SkipReason(f"no new raw data since {context.cursor}")
+        context.update_cursor(latest)
+        return dg.RunRequest(run_key=f"raw-data-{latest}", tags={"upstream/received_at": latest})
+
+    return new_raw_data
+
+
+def pipeline_schedule_for(job: dg.JobDefinition) -> dg.ScheduleDefinition:
+    return dg.ScheduleDefinition(
+        name="upstream_pipeline_schedule",
+        job=job,
+        cron_schedule=os.environ.get("UPSTREAM_SCHEDULE_CRON", "*/15 * * * *"),
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+    )

@@ -1,0 +1,36 @@
+"""How dbt nodes appear in Dagster: grouped by the data-flow folder they live in (DESIGN.md), so
+the asset graph reads raw → staging → identity → profiles → segments → journeys → governance →
+activation → syncs; segments get a freshness policy."""
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtProject
+
+FOLDERS = ("staging", "identity", "profiles", "segments", "journeys", "governance", "activation")
+# A segment older than this is stale: the pipeline runs every 15 minutes by default.
+SEGMENT_FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=timedelta(hours=2), warn_window=timedelta(hours=1)
+)
+
+
+class UpstreamTranslator(DagsterDbtTranslator):
+    """Groups by folder; freshness on segments."""
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
+        fqn = node.get("fqn", [])
+        group = next((part for part in fqn[1:-1] if part in FOLDERS), None)
+        if node.get("resource_type") == "seed":
+            group = "identity" if node.get("name", "").startswith("identity_") else "seeds"
+        attributes: dict[str, Any] = {}
+        if group:
+            attributes["group_name"] = group
+        if (node.get("config") or {}).get("meta", {}).get("segment") is not None:
+            attributes["freshness_policy"] = SEGMENT_FRESHNESS
+        return spec.replace_attributes(**attributes) if attributes else spec

@@ -1,0 +1,150 @@
+"""The Dagster code location: it loads from a fresh checkout, `upstream_pipeline` materializes
+every asset against a real DuckDB file and a local channel, and the schedule and the new-data
+sensor decide as they should."""
+
+import importlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from datagen.generate import GenerationConfig, generate
+from tests.channel_servers import TEST_SECRET, webhook_channel
+from tests.warehouse import PROJECT_ROOT
+
+SECRET_ENV = "UPSTREAM_TEST_WEBHOOK_SECRET"
+
+
+def _definitions(
+    monkeypatch: pytest.MonkeyPatch, db: Path, sync_config: Path | None = None
+) -> dg.Definitions:
+    """orchestration.definitions loaded for this warehouse (and sync file)."""
+    monkeypatch.setenv("UPSTREAM_DUCKDB_PATH", str(db))
+    if sync_config:
+        monkeypatch.setenv("UPSTREAM_SYNC_CONFIG", str(sync_config))
+    import orchestration.definitions
+    import orchestration.sync_assets
+
+    importlib.reload(orchestration.sync_assets)
+    return importlib.reload(orchestration.definitions).defs
+
+
+def test_definitions_load_from_a_fresh_checkout(tmp_path: Path) -> None:
+    checkout = tmp_path / "checkout"
+    subprocess.run(["git", "clone", "-q", str(PROJECT_ROOT), str(checkout)], check=True)
+    assert not (checkout / "target").exists()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from orchestration.definitions import defs; "
+            "print(len(defs.get_repository_def().asset_graph.get_all_asset_keys()))",
+        ],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "UPSTREAM_DUCKDB_PATH": str(tmp_path / "w.duckdb"),
+        },
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert int(result.stdout.strip().splitlines()[-1]) > 80
+    assert (checkout / "target" / "dagster" / "manifest.json").exists()
+
+
+def test_upstream_pipeline_materializes_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "upstream.duckdb"
+    generate(GenerationConfig(db_path=db, events=20_000, seed=17))
+    monkeypatch.setenv("UPSTREAM_AS_OF", "2026-10-31 00:00:00")
+    monkeypatch.setenv(SECRET_ENV, TEST_SECRET)
+    with webhook_channel() as (channel, url):
+        config = tmp_path / "syncs.yml"
+        config.write_text(
+            "syncs:\n  - name: vip_webhook\n    source: sync_webhook__high_value_recent\n    key: sync_key\n"
+            f"    destination: {{type: webhook, url: '{url}', secret_env: {SECRET_ENV}}}\n"
+        )
+        defs = _definitions(monkeypatch, db, config)
+        result = defs.resolve_job_def("upstream_pipeline").execute_in_process(
+            instance=dg.DagsterInstance.ephemeral()
+        )
+        assert result.success
+        held = len(channel.held["vip_webhook"])
+    materialized = {
+        event.asset_key.to_user_string(): event for event in result.get_asset_materialization_events()
+    }
+    assert {
+        "id_graph",
+        "profiles",
+        "cart_abandoned_24h",
+        "sync_webhook__high_value_recent",
+        "sync__vip_webhook",
+    } <= set(materialized)
+    graph = materialized["id_graph"].materialization.metadata
+    assert graph["profiles"].value > 100 and graph["identifiers"].value > graph["profiles"].value
+    segment = materialized["high_value_recent"].materialization.metadata
+    assert segment["members"].value == segment["entered"].value > 0
+    sync = materialized["sync__vip_webhook"].materialization.metadata
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("select count(*) from sync_webhook__high_value_recent").fetchone()[0]
+    assert sync["confirmed"].value == rows == held > 0
+    checks = [e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    assert len(checks) > 50 and all(e.event_specific_data.passed for e in checks)
+
+
+def test_new_raw_data_sensor_fires_on_new_data_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "upstream.duckdb"
+    defs = _definitions(monkeypatch, db)
+    sensor = defs.get_sensor_def("new_raw_data")
+    with dg.build_sensor_context() as context:
+        assert isinstance(sensor(context), dg.SkipReason)  # no warehouse yet
+    generate(GenerationConfig(db_path=db, events=1_000, seed=3))
+    with dg.build_sensor_context() as context:
+        first = sensor(context)
+        assert isinstance(first, dg.RunRequest)
+        cursor = context.cursor
+    with dg.build_sensor_context(cursor=cursor) as context:
+        assert isinstance(sensor(context), dg.SkipReason)
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "insert into raw.pages (id, anonymous_id, timestamp, received_at) "
+            "values ('late-1', 'anon-late', '2027-01-01T00:00:00Z', '2027-01-01T00:00:01Z')"
+        )
+    with dg.build_sensor_context(cursor=cursor) as context:
+        later = sensor(context)
+        assert isinstance(later, dg.RunRequest) and later.run_key != first.run_key
+
+
+def test_schedule_runs_the_pipeline_every_15_minutes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    defs = _definitions(monkeypatch, tmp_path / "upstream.duckdb")
+    schedule = defs.get_schedule_def("upstream_pipeline_schedule")
+    assert schedule.cron_schedule == "*/15 * * * *" and schedule.job_name == "upstream_pipeline"
+    with dg.build_schedule_context() as context:
+        requests = schedule.evaluate_tick(context).run_requests
+    assert len(requests) == 1
+    assert defs.get_schedule_def("nightly_identity_check").cron_schedule == "0 3 * * *"
+
+
+def test_sync_assets_have_retries_and_the_writer_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    defs = _definitions(monkeypatch, tmp_path / "upstream.duckdb")
+    graph = defs.get_repository_def().asset_graph
+    sync_node = graph.get(dg.AssetKey("sync__vip_webhook"))
+    assert dg.AssetKey("sync_webhook__high_value_recent") in sync_node.parent_keys
+    assets_def = sync_node.assets_def
+    assert assets_def.op.retry_policy.max_retries == 3 and assets_def.op.pool == "duckdb_writer"
+    assert graph.get(dg.AssetKey("id_graph")).assets_def.op.pool == "duckdb_writer"
+
+
+@pytest.fixture(autouse=True)
+def _restore_definitions():
+    """Leave orchestration.definitions as the environment defines it for the next test."""
+    yield
+    shutil.rmtree(PROJECT_ROOT / "target" / "dagster" / "partial_parse.msgpack", ignore_errors=True)
