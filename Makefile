@@ -20,7 +20,9 @@ TEST_DB := target/ci/upstream.duckdb
 LINT_DB := target/lint/upstream.duckdb
 DBT_FLAGS := --project-dir . --profiles-dir .
 
-.PHONY: install demo test lint dbt-test clean
+DAGSTER_HOME_DIR := $(CURDIR)/.dagster
+
+.PHONY: install demo dev test lint dbt-test clean dagster-home
 
 install: $(STAMP)
 
@@ -34,13 +36,21 @@ $(STAMP):
 
 # A fresh warehouse each time: the demo data is regenerated, so no history (segment events,
 # applied deletion requests) from an earlier demo may carry over.
-demo: install
+demo: install dagster-home
 	rm -f $(DEMO_DB) $(DEMO_DB).wal
 	$(PY) -m datagen.cli --db $(DEMO_DB) --events $(DEMO_EVENTS) --start $(DEMO_START) --days $(DEMO_DAYS) --replace
-	UPSTREAM_DUCKDB_PATH=$(DEMO_DB) $(DBT) build $(DBT_FLAGS) --quiet --full-refresh --vars '{upstream__as_of: "$(DEMO_AS_OF)"}'
+	DAGSTER_HOME=$(DAGSTER_HOME_DIR) UPSTREAM_DUCKDB_PATH=$(DEMO_DB) UPSTREAM_AS_OF="$(DEMO_AS_OF)" $(PY) -m orchestration.demo
 	$(PY) -m orchestration.report --db $(DEMO_DB)
-	@echo
-	UPSTREAM_DUCKDB_PATH=$(DEMO_DB) $(PY) -m reverse_etl.demo
+
+# The Dagster UI on http://127.0.0.1:3000 over the demo warehouse (run `make demo` first).
+dev: install dagster-home
+	DAGSTER_HOME=$(DAGSTER_HOME_DIR) UPSTREAM_DUCKDB_PATH=$(CURDIR)/$(DEMO_DB) UPSTREAM_AS_OF="$(DEMO_AS_OF)" \
+		$(VENV)/bin/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+# A Dagster instance for this checkout (runs, schedules, pools: orchestration/dagster.yaml).
+dagster-home:
+	mkdir -p $(DAGSTER_HOME_DIR)
+	cp orchestration/dagster.yaml $(DAGSTER_HOME_DIR)/dagster.yaml
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -59,4 +69,4 @@ test: install lint dbt-test
 	$(PY) -m pytest
 
 clean:
-	rm -rf target logs warehouse .pytest_cache .ruff_cache
+	rm -rf target logs warehouse .pytest_cache .ruff_cache .dagster
