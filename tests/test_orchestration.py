@@ -3,7 +3,6 @@ every asset against a real DuckDB file and a local channel, and the schedule and
 sensor decide as they should."""
 
 import importlib
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +12,9 @@ import duckdb
 import pytest
 
 from datagen.generate import GenerationConfig, generate
+from orchestration.identity_check import compare_with_full_rebuild
 from tests.channel_servers import TEST_SECRET, webhook_channel
-from tests.warehouse import PROJECT_ROOT
+from tests.warehouse import PROJECT_ROOT, run_dbt
 
 SECRET_ENV = "UPSTREAM_TEST_WEBHOOK_SECRET"
 
@@ -143,8 +143,13 @@ def test_sync_assets_have_retries_and_the_writer_pool(
     assert graph.get(dg.AssetKey("id_graph")).assets_def.op.pool == "duckdb_writer"
 
 
-@pytest.fixture(autouse=True)
-def _restore_definitions():
-    """Leave orchestration.definitions as the environment defines it for the next test."""
-    yield
-    shutil.rmtree(PROJECT_ROOT / "target" / "dagster" / "partial_parse.msgpack", ignore_errors=True)
+def test_nightly_check_compares_incremental_with_full_rebuild(tmp_path: Path) -> None:
+    db = tmp_path / "upstream.duckdb"
+    generate(GenerationConfig(db_path=db, events=5_000, seed=23))
+    run_dbt(db, "build", "--select", "+id_graph", "--exclude-resource-type", "test", "unit_test")
+    counts = compare_with_full_rebuild(db)
+    assert counts["only_incremental"] == counts["only_full_rebuild"] == 0 and counts["identical_rows"] > 100
+    with duckdb.connect(str(db)) as con:  # a drifted graph must be caught
+        con.execute("update main.id_graph set profile_id = 'drifted' where id_type = 'user_id'")
+    drifted = compare_with_full_rebuild(db)
+    assert drifted["only_incremental"] > 0 and drifted["only_full_rebuild"] == drifted["only_incremental"]
