@@ -117,11 +117,13 @@ def test_asset_graph_shows_every_stage(webserver) -> None:
     assert screenshot.stat().st_size > 10_000
 
 
-def test_catalog_lists_the_assets_and_the_runs_page_the_last_run(webserver) -> None:
+def test_catalog_asset_page_and_runs_page_show_the_run(webserver) -> None:
     url, root = webserver
     catalog = _text(render(f"{url}/assets", root / "chromium"))  # a virtual list: the first rows render
     assert "activation_eligibility" in catalog and "Materialized" in catalog, catalog[:2000]
     asset_page = _text(render(f"{url}/assets/id_graph", root / "chromium"))
     assert "id_graph" in asset_page and "profile_id" in asset_page, asset_page[:2000]
+    runs = _text(render(f"{url}/runs", root / "chromium"))
+    assert re.search(r"upstream_pipeline .*Success", runs), runs[:2000]
     runs = _text(render(f"{url}/runs", root / "chromium"))
     assert "upstream_pipeline" in runs and "Success" in runs, runs[:2000]
