@@ -15,7 +15,7 @@ import duckdb
 
 from reverse_etl import logs, plan
 from reverse_etl.config import SyncConfig
-from reverse_etl.delivery import AmbiguousError, BatchRejectedError, RetriableError
+from reverse_etl.delivery import AmbiguousError, BatchRejectedError, FatalError, RetriableError
 from reverse_etl.destinations import Destination, Record, Verdict
 from reverse_etl.ledger import SCHEMA
 
@@ -207,6 +207,11 @@ class SyncRun:
             self._batch_event("batch_deferred", records, error=str(error))
             self._retry_later(records, str(error))
             return
+        except FatalError:
+            # Refused before anything was sent (credentials, configuration): not in flight.
+            if self.destination.side_effecting:
+                self._unmark_in_flight(records)
+            raise
         self._commit(verdicts, records)
         rejected = sum(not verdict.accepted for verdict in verdicts.values())
         self._batch_event("batch_answered", records, accepted=len(records) - rejected, rejected=rejected)
@@ -221,6 +226,13 @@ class SyncRun:
             f"update {SCHEMA}.sync_pending set status = 'in_flight', updated_at = now() "
             f"where sync_name = ? and record_key in ({placeholders})",
             [self.sync.name, *keys],
+        )
+
+    def _unmark_in_flight(self, records: list[Record]) -> None:
+        self.con.execute(
+            f"update {SCHEMA}.sync_pending set status = 'pending', updated_at = now() "
+            "where sync_name = ? and record_key in (select unnest(?::varchar[]))",
+            [self.sync.name, [r.key for r in records]],
         )
 
     def _retry_later(self, records: list[Record], error: str) -> None:

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from reverse_etl import config, ledger, resolve, runner
-from reverse_etl.delivery import RetryPolicy
+from reverse_etl.delivery import FatalError, RetryPolicy
 from reverse_etl.destinations import TYPES
 from tests.channel_servers import twilio_channel
 from tests.warehouse import PROJECT_ROOT, query
@@ -52,9 +52,9 @@ def _warehouse(path: Path, count: int = 12) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _run(con, base_url: str, mode: str = "insert"):
+def _run(con, base_url: str, mode: str = "insert", token: str = "twilio-test-token"):
     sync = config.parse({"syncs": [_destination(base_url, mode)]}, set(TYPES))["cart_sms"]
-    destination = TYPES["twilio_sms"](sync.name, sync.destination, "twilio-test-token")
+    destination = TYPES["twilio_sms"](sync.name, sync.destination, token)
     destination.client.retry = RetryPolicy(attempts=4, base_s=0.01, cap_s=0.05)
     return runner.SyncRun(con, sync, destination).execute()
 
@@ -78,6 +78,16 @@ def test_each_message_once_and_refusals_kept(tmp_path: Path) -> None:
         assert _run(con, url).sent == 1  # the refused one is tried again, bounded by max_attempts
         assert _run(con, url).sent == 0
         assert max(_per_number(channel).values()) == 1 and len(channel.sent) == 11
+
+
+def test_refused_credentials_leave_nothing_in_flight(tmp_path: Path) -> None:
+    con = _warehouse(tmp_path / "upstream.duckdb", count=3)
+    with twilio_channel() as (channel, url):
+        with pytest.raises(FatalError, match="refused our credentials"):
+            _run(con, url, token="wrong-token")
+        statuses = con.execute(f"select distinct status from {ledger.SCHEMA}.sync_pending").fetchall()
+        assert statuses == [("pending",)] and channel.sent == []
+        assert _run(con, url).confirmed == 3  # nothing was sent, so nothing is held back
 
 
 def test_an_sms_sync_cannot_mirror(tmp_path: Path) -> None:
