@@ -4,7 +4,6 @@ or the ledger; a bad sync file exits 2 with a message naming the sync and field.
 
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 
 from reverse_etl import ledger
 from tests.channel_servers import TEST_SECRET, webhook_channel
+from tests.sync_cli import run_with_kills, start_cli
 from tests.warehouse import PROJECT_ROOT, query
 
 SECRET_ENV = "UPSTREAM_TEST_WEBHOOK_SECRET"
@@ -40,15 +40,7 @@ syncs:
 
 
 def _cli(db: Path, config: Path, *args: str, secret: str = TEST_SECRET) -> subprocess.Popen:
-    env = {**os.environ, "UPSTREAM_DUCKDB_PATH": str(db), SECRET_ENV: secret}
-    return subprocess.Popen(
-        [sys.executable, "-m", "reverse_etl", "--config", str(config), *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return start_cli(db, config, *args, env={SECRET_ENV: secret})
 
 
 def _fill(db: Path, members: int) -> None:
@@ -61,23 +53,14 @@ def _fill(db: Path, members: int) -> None:
 
 
 def _run_until_done(db: Path, config: Path, rng: random.Random, kills: int) -> int:
-    """Start runs, SIGKILL the first `kills` of them at a random moment, then let one finish."""
-    killed = 0
-    for _ in range(kills + 20):
-        process = _cli(db, config, "run", "audience_hook")
-        if killed < kills:
-            time.sleep(rng.uniform(0.4, 1.6))
-            if process.poll() is None:
-                process.send_signal(signal.SIGKILL)
-                process.wait()
-                killed += 1
-                continue
-        _, err = process.communicate(timeout=120)
-        pending = query(db, f"select count(*) from {ledger.SCHEMA}.sync_pending")[0][0]
-        if process.returncode == 0 and pending == 0:
-            return killed
-        assert process.returncode == 0, err
-    raise AssertionError("the sync never finished")
+    """Kill `kills` runs at random moments, then let one finish with nothing left pending."""
+    return run_with_kills(
+        lambda: _cli(db, config, "run", "audience_hook"),
+        lambda: query(db, f"select count(*) from {ledger.SCHEMA}.sync_pending")[0][0] == 0,
+        rng,
+        kills,
+        window=(0.4, 1.6),
+    )
 
 
 def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:

@@ -2,12 +2,7 @@
 refusals are kept with Twilio's reason, and a send whose outcome is unknown is never repeated
 on its own — not after a 500, not after a dropped connection, not after SIGKILL."""
 
-import os
 import random
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -18,7 +13,8 @@ from reverse_etl import config, ledger, resolve, runner
 from reverse_etl.delivery import FatalError, RetryPolicy
 from reverse_etl.destinations import TYPES
 from tests.channel_servers import twilio_channel
-from tests.warehouse import PROJECT_ROOT, query
+from tests.sync_cli import run_with_kills, start_cli
+from tests.warehouse import query
 
 TOKEN_ENV = "UPSTREAM_TEST_TWILIO_TOKEN"
 
@@ -111,18 +107,6 @@ def test_unknown_outcome_stays_in_flight_and_is_not_resent(tmp_path: Path, fault
         assert _run(con, url).sent == 0
 
 
-def _cli_run(db: Path, config_path: Path) -> subprocess.Popen:
-    env = {**os.environ, "UPSTREAM_DUCKDB_PATH": str(db), TOKEN_ENV: "twilio-test-token"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "reverse_etl", "--config", str(config_path), "run", "cart_sms"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def test_sigkill_never_sends_an_sms_twice(tmp_path: Path) -> None:
     db = tmp_path / "upstream.duckdb"
     _warehouse(db, count=60).close()
@@ -131,23 +115,16 @@ def test_sigkill_never_sends_an_sms_twice(tmp_path: Path) -> None:
         channel.delay_s = 0.02
         config_path = tmp_path / "syncs.yml"
         config_path.write_text(yaml.safe_dump({"syncs": [_destination(url)]}))
-        killed = 0
-        for _ in range(30):
-            process = _cli_run(db, config_path)
-            if killed < 4:
-                time.sleep(rng.uniform(0.5, 1.5))
-                if process.poll() is None:
-                    process.send_signal(signal.SIGKILL)
-                    process.wait()
-                    killed += 1
-                    continue
-            _, err = process.communicate(timeout=120)
-            assert process.returncode == 0, err
-            open_rows = query(
-                db, f"select count(*) from {ledger.SCHEMA}.sync_pending where status <> 'in_flight'"
-            )
-            if open_rows == [(0,)]:
-                break
+        killed = run_with_kills(
+            lambda: start_cli(db, config_path, "run", "cart_sms", env={TOKEN_ENV: "twilio-test-token"}),
+            lambda: (
+                query(db, f"select count(*) from {ledger.SCHEMA}.sync_pending where status <> 'in_flight'")
+                == [(0,)]
+            ),
+            rng,
+            kills=4,
+            window=(0.5, 1.5),
+        )
         assert killed >= 1
         counts = _per_number(channel)
         assert max(counts.values()) == 1, "an SMS went out twice"
