@@ -13,27 +13,19 @@
     {{- return(api.Relation.create(database=target.database, schema=target.schema, identifier='activation_field_audit', type='table')) -}}
 {%- endmacro %}
 
-{% macro create_activation_state() -%}
+{% macro activation_state_ddl() -%}
     {%- set text = dbt.type_string() -%}
     {%- set ts = dbt.type_timestamp() -%}
-    create schema if not exists {{ target.schema }};
-    create table if not exists {{ upstream.activation_filter_log() }} (
-        model_name {{ text }},
-        destination {{ text }},
-        outcome {{ text }},
-        profiles {{ dbt.type_bigint() }},
-        evaluated_at {{ ts }},
-        invocation_id {{ text }},
-        recorded_at {{ ts }}
-    );
-    create table if not exists {{ upstream.activation_field_audit() }} (
-        model_name {{ text }},
-        destination {{ text }},
-        column_name {{ text }},
-        is_pii {{ dbt.type_boolean() }},
-        is_hashed {{ dbt.type_boolean() }},
-        evaluated_at {{ ts }},
-        invocation_id {{ text }},
-        recorded_at {{ ts }}
-    )
+    {{- return([
+        upstream.state_table_ddl(upstream.activation_filter_log(), [
+            ('model_name', text), ('destination', text), ('outcome', text),
+            ('profiles', dbt.type_bigint()), ('evaluated_at', ts), ('invocation_id', text),
+            ('recorded_at', ts),
+        ]),
+        upstream.state_table_ddl(upstream.activation_field_audit(), [
+            ('model_name', text), ('destination', text), ('column_name', text),
+            ('is_pii', dbt.type_boolean()), ('is_hashed', dbt.type_boolean()), ('evaluated_at', ts),
+            ('invocation_id', text), ('recorded_at', ts),
+        ]),
+    ]) -}}
 {%- endmacro %}

@@ -8,7 +8,7 @@
 {%- endmacro %}
 
 {% macro postgres__is_valid_json(expr) -%}
-    pg_input_is_valid({{ expr }}, 'jsonb')
+    {{ target.schema }}.upstream_is_valid_json({{ expr }})
 {%- endmacro %}
 
 {% macro spark__is_valid_json(expr) -%}

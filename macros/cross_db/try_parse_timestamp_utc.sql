@@ -21,9 +21,10 @@
 {%- endmacro %}
 
 {% macro postgres__try_parse_timestamp_utc(expr) -%}
-    {#- PostgreSQL has no try_cast: only hand it strings shaped like an ISO date-time. -#}
+    {#- The function comes from the on-run-start hook (engine_function_ddl); the shape check keeps
+        plain words and numbers, which PostgreSQL would read as special dates, out of it. -#}
     case
         when cast({{ expr }} as text) ~ '^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$'
-            then cast(cast({{ expr }} as text) as timestamptz) at time zone 'UTC'
+            then {{ target.schema }}.upstream_try_timestamp_utc(cast({{ expr }} as text))
     end
 {%- endmacro %}

@@ -16,9 +16,9 @@
     {%- set where = 'activation model ' ~ model.name ~ ': ' -%}
 
     {{ run_hooks(pre_hooks) }}
-    {% call statement('activation_state') -%}
-        {{ upstream.create_activation_state() }}
-    {%- endcall %}
+    {% for ddl in upstream.activation_state_ddl() %}
+        {% do run_query(ddl) %}
+    {% endfor %}
     {% for relation in [candidates, next_rows] %}
         {% do adapter.drop_relation(relation) %}
     {% endfor %}

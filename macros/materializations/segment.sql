@@ -28,9 +28,9 @@
     {%- set reserved = ['segment_name', 'entered_at', 'is_holdout', 'split_name'] -%}
 
     {{ run_hooks(pre_hooks) }}
-    {% call statement('segment_state') -%}
-        {{ upstream.create_segment_state() }}
-    {%- endcall %}
+    {% for ddl in upstream.segment_state_ddl() %}
+        {% do run_query(ddl) %}
+    {% endfor %}
     {% for relation in [candidates, previous, next_members] %}
         {% do adapter.drop_relation(relation) %}
     {% endfor %}

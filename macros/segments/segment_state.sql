@@ -4,7 +4,7 @@
     segment_insights:
         segment_event_log  one row per entry into / exit from a segment
         segment_run_log    one row per segment per run: evaluated, frozen or skipped, with counts
-    They are created by the on-run-start hook (create_segment_state), so the views over them can
+    They are created by the on-run-start hook (prepare_warehouse), so the views over them can
     be built in any order, before or after the segments themselves.
 -#}
 {% macro segment_event_log() -%}
@@ -15,33 +15,22 @@
     {{- return(api.Relation.create(database=target.database, schema=target.schema, identifier='segment_run_log', type='table')) -}}
 {%- endmacro %}
 
-{% macro create_segment_state() -%}
+{% macro segment_state_ddl() -%}
     {%- set text = dbt.type_string() -%}
     {%- set ts = dbt.type_timestamp() -%}
     {%- set count = dbt.type_bigint() -%}
-    create schema if not exists {{ target.schema }};
-    create table if not exists {{ upstream.segment_event_log() }} (
-        segment_name {{ text }},
-        profile_id {{ text }},
-        event_type {{ text }},
-        occurred_at {{ ts }},
-        is_holdout {{ dbt.type_boolean() }},
-        split_name {{ text }},
-        invocation_id {{ text }},
-        recorded_at {{ ts }}
-    );
-    create table if not exists {{ upstream.segment_run_log() }} (
-        segment_name {{ text }},
-        refresh {{ text }},
-        outcome {{ text }},
-        evaluated_at {{ ts }},
-        members {{ count }},
-        entered {{ count }},
-        exited {{ count }},
-        holdout_members {{ count }},
-        invocation_id {{ text }},
-        recorded_at {{ ts }}
-    )
+    {{- return([
+        upstream.state_table_ddl(upstream.segment_event_log(), [
+            ('segment_name', text), ('profile_id', text), ('event_type', text), ('occurred_at', ts),
+            ('is_holdout', dbt.type_boolean()), ('split_name', text), ('invocation_id', text),
+            ('recorded_at', ts),
+        ]),
+        upstream.state_table_ddl(upstream.segment_run_log(), [
+            ('segment_name', text), ('refresh', text), ('outcome', text), ('evaluated_at', ts),
+            ('members', count), ('entered', count), ('exited', count), ('holdout_members', count),
+            ('invocation_id', text), ('recorded_at', ts),
+        ]),
+    ]) -}}
 {%- endmacro %}
 
 {#- This run's wall-clock start, the tie-breaker between two runs that share an as_of. -#}

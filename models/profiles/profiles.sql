@@ -101,7 +101,12 @@ final as (
         last_seen_at,
         cast(order_count as {{ dbt.type_bigint() }}) as order_count,
         cast(lifetime_revenue as decimal(18, 2)) as lifetime_revenue,
-        cast(case when order_count > 0 then lifetime_revenue / order_count end as decimal(18, 2)) as avg_order_value,
+        -- Rounded in whole cents, half away from zero: DuckDB divides decimals in floating point and
+        -- PostgreSQL exactly, so casting the quotient would round 283.465 differently on each.
+        cast(
+            case when order_count > 0 then round(lifetime_revenue * 100 / order_count) / 100 end
+            as decimal(18, 2)
+        ) as avg_order_value,
         first_order_at,
         last_order_at,
         cast(days_since_last_order as {{ dbt.type_bigint() }}) as days_since_last_order,

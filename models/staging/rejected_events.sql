@@ -55,7 +55,6 @@ unioned as (
 
 collapsed as (
     select
-        {{ dbt.hash("source_table || '|' || coalesce(raw_row, '')") }} as rejected_event_id,
         source_table,
         message_id,
         reason,
@@ -63,7 +62,30 @@ collapsed as (
         min(received_at) as received_at,
         count(*) as copy_count
     from unioned
-    group by 1, 2, 3, 4, 5
+    group by source_table, message_id, reason, raw_row
+),
+
+{#- The id is built from engine-neutral parts: raw_row's JSON spelling differs between engines
+    (0.0 vs 0.00), so it only orders distinct rows that share a message id and reason. -#}
+numbered as (
+    select
+        *,
+        row_number() over (
+            partition by source_table, message_id, reason
+            order by received_at, raw_row
+        ) as variant
+    from collapsed
 )
 
-select * from collapsed
+select
+    {{ dbt.hash(
+        "source_table || '|' || coalesce(message_id, '') || '|' || reason || '|' || cast(variant as "
+        ~ dbt.type_string() ~ ")"
+    ) }} as rejected_event_id,
+    source_table,
+    message_id,
+    reason,
+    raw_row,
+    received_at,
+    copy_count
+from numbered
