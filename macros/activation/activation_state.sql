@@ -6,11 +6,11 @@
                                 destination, whether it is PII and whether it is hashed.
 -#}
 {% macro activation_filter_log() -%}
-    {{- return(api.Relation.create(database=target.database, schema=target.schema, identifier='activation_filter_log', type='table')) -}}
+    {{- return(api.Relation.create(database=upstream.target_database(), schema=target.schema, identifier='activation_filter_log', type='table')) -}}
 {%- endmacro %}
 
 {% macro activation_field_audit() -%}
-    {{- return(api.Relation.create(database=target.database, schema=target.schema, identifier='activation_field_audit', type='table')) -}}
+    {{- return(api.Relation.create(database=upstream.target_database(), schema=target.schema, identifier='activation_field_audit', type='table')) -}}
 {%- endmacro %}
 
 {% macro activation_state_ddl() -%}

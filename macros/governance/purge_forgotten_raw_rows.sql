@@ -10,45 +10,49 @@
 {% macro purge_forgotten_raw_rows() %}
     {%- set forgotten = ref('privacy_forgotten_identifiers') -%}
     {%- set known = "(select forgotten.node_key from " ~ forgotten ~ " as forgotten)" -%}
-    {%- set statements = [] -%}
+    {%- set changes = [] -%}
     {%- for table_name in upstream.segment_tables() -%}
         {%- set base = ref('base_segment__' ~ table_name) -%}
         {%- set conditions = [] -%}
         {%- for id_type in ['anonymous_id', 'user_id', 'device_id', 'email', 'phone'] -%}
             {%- do conditions.append(upstream.stable_key("'" ~ id_type ~ ":' || base." ~ id_type) ~ ' in ' ~ known) -%}
         {%- endfor -%}
-        {%- do statements.append({
+        {%- do changes.append({
             'table': table_name,
             'relation': source('segment', table_name),
-            'sql': 'delete from ' ~ source('segment', table_name) ~ ' where id in (select base.message_id from ' ~ base ~ ' as base where ' ~ conditions | join(' or ') ~ ')',
+            'condition': 'id in (select base.message_id from ' ~ base ~ ' as base where ' ~ conditions | join(' or ') ~ ')',
         }) -%}
     {%- endfor -%}
-    {%- do statements.append({
+    {%- do changes.append({
         'table': 'consent_records',
         'relation': source('governance', 'consent_records'),
-        'sql': 'delete from ' ~ source('governance', 'consent_records') ~ ' where '
-            ~ upstream.stable_key("lower(trim(id_type)) || ':' || " ~ upstream.normalize_identifier('id_type', 'id_value'))
+        'condition': upstream.stable_key("lower(trim(id_type)) || ':' || " ~ upstream.normalize_identifier('id_type', 'id_value'))
             ~ ' in ' ~ known,
     }) -%}
-    {%- do statements.append({
+    {%- do changes.append({
         'table': 'privacy_requests (id_value blanked)',
         'relation': source('governance', 'privacy_requests'),
-        'sql': "update " ~ source('governance', 'privacy_requests') ~ " set id_value = '[erased]' where request_id in "
-            ~ "(select forgotten.request_id from " ~ forgotten ~ " as forgotten) and id_value <> '[erased]'",
+        'condition': "request_id in (select forgotten.request_id from " ~ forgotten ~ " as forgotten)"
+            ~ " and id_value <> '[erased]'",
+        'assignments': {'id_value': "'[erased]'"},
     }) -%}
-    {%- do statements.append({
+    {%- do changes.append({
         'table': 'int_identifier_mentions',
         'relation': ref('int_identifier_mentions'),
-        'sql': 'delete from ' ~ ref('int_identifier_mentions') ~ ' where '
-            ~ upstream.stable_key("id_type || ':' || id_value") ~ ' in ' ~ known,
+        'condition': upstream.stable_key("id_type || ':' || id_value") ~ ' in ' ~ known,
     }) -%}
-    {%- for statement in statements -%}
-        {%- set relation = statement.relation -%}
+    {%- for change in changes -%}
+        {%- set relation = change.relation -%}
         {%- if adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
-            {{ log('purge_forgotten_raw_rows: ' ~ statement.table ~ ': table absent, nothing to purge', info=true) }}
+            {{ log('purge_forgotten_raw_rows: ' ~ change.table ~ ': table absent, nothing to purge', info=true) }}
         {%- else -%}
-            {%- set result = run_query(statement.sql) -%}
-            {{ log('purge_forgotten_raw_rows: ' ~ statement.table ~ ': ' ~ (result.rows[0][0] if result.rows else 0) ~ ' rows', info=true) }}
+            {%- if change.assignments is defined -%}
+                {%- set matched = run_query('select count(*) from ' ~ relation ~ ' where ' ~ change.condition).rows[0][0] -%}
+                {%- do upstream.run_statements(upstream.update_rows_sql(relation, change.assignments, change.condition)) -%}
+            {%- else -%}
+                {%- set matched = upstream.delete_matching_rows(relation, change.condition) -%}
+            {%- endif -%}
+            {{ log('purge_forgotten_raw_rows: ' ~ change.table ~ ': ' ~ matched ~ ' rows', info=true) }}
         {%- endif -%}
     {%- endfor -%}
     {% do adapter.commit() %}

@@ -68,8 +68,9 @@
             '{{ model.name }}', '{{ destination }}', coalesce(blocked_reason, 'kept'), count(*),
             {{ upstream.as_of_timestamp() }}, '{{ invocation_id }}', {{ upstream.run_recorded_at() }}
         from {{ candidates }}
-        group by coalesce(blocked_reason, 'kept');
-
+        group by coalesce(blocked_reason, 'kept')
+    {%- endcall %}
+    {% call statement('audit') -%}
         insert into {{ upstream.activation_field_audit() }}
             (model_name, destination, column_name, is_pii, is_hashed, evaluated_at, invocation_id, recorded_at)
         values

@@ -105,8 +105,10 @@
 
     {%- set columns = 'node_key, anchor_key, anchored_at, label_at, label_key, component_key' -%}
     {% if incremental %}
+        {% do upstream.run_statements(
+            upstream.delete_rows_sql(existing, 'node_key in (select node_key from ' ~ scope ~ ')')
+        ) %}
         {% call statement('main') -%}
-            delete from {{ existing }} where node_key in (select node_key from {{ scope }});
             insert into {{ existing }} ({{ columns }}) select {{ columns }} from {{ state }}
         {%- endcall %}
         {% for relation in [state, scope, scoped_edges] %}

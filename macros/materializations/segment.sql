@@ -36,17 +36,16 @@
     {% endfor %}
 
     {% if should_full_refresh() %}
-        {% call statement('forget_history') -%}
-            delete from {{ event_log }} where segment_name = '{{ segment_name }}';
-            delete from {{ run_log }} where segment_name = '{{ segment_name }}'
-        {%- endcall %}
+        {% for log_relation in [event_log, run_log] %}
+            {% do upstream.delete_matching_rows(log_relation, "segment_name = '" ~ segment_name ~ "'") %}
+        {% endfor %}
     {% endif %}
 
     {#- A profile forgotten by a deletion request leaves no trace in the segment's history or table. -#}
-    {% call statement('forget_profiles') -%}
-        {{ upstream.forget_profiles(event_log) }};
-        {% if existing is not none %}{{ upstream.forget_profiles(existing) }}{% else %}select 1{% endif %}
-    {%- endcall %}
+    {% do upstream.forget_profiles(event_log) %}
+    {% if existing is not none %}
+        {% do upstream.forget_profiles(existing) %}
+    {% endif %}
 
     {%- set history = run_query(
         "select count(*), coalesce(max(case when evaluated_at > " ~ as_of ~ " then 1 else 0 end), 0), max(evaluated_at)"

@@ -8,11 +8,11 @@
     be built in any order, before or after the segments themselves.
 -#}
 {% macro segment_event_log() -%}
-    {{- return(api.Relation.create(database=target.database, schema=target.schema, identifier='segment_event_log', type='table')) -}}
+    {{- return(api.Relation.create(database=upstream.target_database(), schema=target.schema, identifier='segment_event_log', type='table')) -}}
 {%- endmacro %}
 
 {% macro segment_run_log() -%}
-    {{- return(api.Relation.create(database=target.database, schema=target.schema, identifier='segment_run_log', type='table')) -}}
+    {{- return(api.Relation.create(database=upstream.target_database(), schema=target.schema, identifier='segment_run_log', type='table')) -}}
 {%- endmacro %}
 
 {% macro segment_state_ddl() -%}
