@@ -8,6 +8,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DBT := $(VENV)/bin/dbt
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
+# dbt-spark with a local Spark (pyspark, about 600 MB) lives in a venv of its own.
+SPARK_VENV := .venv-spark
+SPARK_STAMP := $(SPARK_VENV)/.installed-$(shell cat requirements-spark.txt | cksum | cut -d' ' -f1)
 
 DEMO_EVENTS ?= 200000
 # Six months of demo data, 2026-05-01 to 2026-10-31 (long enough for lapsed customers), looked
@@ -22,7 +25,7 @@ DBT_FLAGS := --project-dir . --profiles-dir .
 
 DAGSTER_HOME_DIR := $(CURDIR)/.dagster
 
-.PHONY: install demo dev test lint dbt-test clean dagster-home
+.PHONY: install demo dev test lint dbt-test clean dagster-home spark-install postgres-up test-spark test-postgres
 
 install: $(STAMP)
 
@@ -33,6 +36,20 @@ $(STAMP):
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
+
+# Spark runs on the JVM: Java 17 from Debian's packages if the machine has none.
+spark-install: $(SPARK_STAMP)
+
+$(SPARK_STAMP): requirements-spark.txt
+	command -v java >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless)
+	test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.txt
+	rm -f $(SPARK_VENV)/.installed-*
+	touch $@
+
+# PostgreSQL on 127.0.0.1:5432, installed from Debian's packages if missing.
+postgres-up:
+	scripts/postgres-up.sh
 
 # A fresh warehouse each time: the demo data is regenerated, so no history (segment events,
 # applied deletion requests) from an earlier demo may carry over.
@@ -64,9 +81,16 @@ dbt-test: install
 	$(PY) -m datagen.cli --db $(TEST_DB) --events 20000 --seed 11 --replace
 	UPSTREAM_DUCKDB_PATH=$(TEST_DB) $(DBT) build $(DBT_FLAGS) --quiet --full-refresh
 
-# pytest runs last so its summary is the closing line.
-test: install lint dbt-test
+# The parity suites: the same data built on DuckDB and on PostgreSQL / Spark, compared row by row.
+test-postgres: install postgres-up
+	$(PY) -m pytest tests/test_parity_postgres.py
+
+test-spark: install spark-install
+	$(PY) -m pytest tests/test_parity_spark.py
+
+# pytest runs last so its summary is the closing line; it includes both parity suites.
+test: install lint dbt-test postgres-up spark-install
 	$(PY) -m pytest
 
 clean:
-	rm -rf target logs warehouse .pytest_cache .ruff_cache .dagster
+	rm -rf target logs warehouse .pytest_cache .ruff_cache .dagster metastore_db derby.log spark-warehouse

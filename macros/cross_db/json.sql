@@ -67,7 +67,8 @@
 {%- endmacro %}
 
 {% macro spark__row_to_json(alias) -%}
-    to_json(struct({{ alias }}.*))
+    {#- Keep null fields, as the other engines do: a quarantined row shows every column. -#}
+    to_json(struct({{ alias }}.*), map('ignoreNullFields', 'false'))
 {%- endmacro %}
 
 {#- In a select list: one output row per element of a JSON array (a set-returning expression). -#}
