@@ -2,8 +2,6 @@
 `session` method, in .venv-spark) as on DuckDB, after a full build and after an incremental
 build (`make test-spark`)."""
 
-from pathlib import Path
-
 import pytest
 
 from datagen.generate import GenerationConfig, generate
@@ -19,7 +17,8 @@ def phases(tmp_path_factory: pytest.TempPathFactory) -> list[scenario.PhaseResul
     generate(GenerationConfig(db_path=source, events=20_000, seed=23))
     (root / "duckdb").mkdir()
     (root / "spark").mkdir()
-    return scenario.run(DuckDBWarehouse(root / "duckdb"), SparkWarehouse(root / "spark"), source, root / "raw")
+    spark = SparkWarehouse(root / "spark")
+    return scenario.run(DuckDBWarehouse(root / "duckdb"), spark, source, root / "raw")
 
 
 @pytest.mark.parametrize("phase", [0, 1], ids=["full_build", "incremental_build"])
@@ -37,5 +36,6 @@ def test_every_model_was_compared(phases: list[scenario.PhaseResult]) -> None:
 
 
 def test_spark_leaves_nothing_in_the_checkout(phases: list[scenario.PhaseResult]) -> None:
-    left = [name for name in ("metastore_db", "derby.log", "spark-warehouse") if (PROJECT_ROOT / name).exists()]
+    spark_files = ("metastore_db", "derby.log", "spark-warehouse")
+    left = [name for name in spark_files if (PROJECT_ROOT / name).exists()]
     assert not left, f"Spark wrote {left} into the checkout; its files belong under UPSTREAM_SPARK_DIR"

@@ -65,8 +65,8 @@ collapsed as (
     group by source_table, message_id, reason, raw_row
 ),
 
-{#- The id is built from engine-neutral parts: raw_row's JSON spelling differs between engines
-    (0.0 vs 0.00), so it only orders distinct rows that share a message id and reason. -#}
+-- The id is built from engine-neutral parts: raw_row's JSON spelling differs between engines
+-- (0.0 vs 0.00), so it only orders distinct rows that share a message id and reason.
 numbered as (
     select
         *,

@@ -12,7 +12,9 @@ from decimal import Decimal
 
 # Columns that record when or by which dbt invocation something ran (wall clock), or where a
 # relation lives (its database-qualified name): facts about the run, not data.
-RUN_COLUMNS = frozenset({"recorded_at", "invocation_id", "loaded_at", "forgotten_at", "last_run_at", "relation_name"})
+RUN_COLUMNS = frozenset(
+    {"recorded_at", "invocation_id", "loaded_at", "forgotten_at", "last_run_at", "relation_name"}
+)
 
 
 def _number(value: float | Decimal | int) -> str:
@@ -62,7 +64,10 @@ def comparable(columns: list[str], rows: list[tuple]) -> tuple[list[str], list[t
     return [names[index] for index in order], sorted(normalized, key=_sort_key)
 
 
-def differences(relation: str, expected: tuple[list[str], list[tuple]], actual: tuple[list[str], list[tuple]]) -> str:
+Rows = tuple[list[str], list[tuple]]
+
+
+def differences(relation: str, expected: Rows, actual: Rows) -> str:
     """'' when both sides hold the same rows; otherwise a short report of what differs."""
     expected_columns, expected_rows = comparable(*expected)
     actual_columns, actual_rows = comparable(*actual)

@@ -14,7 +14,8 @@ def load_phase(db_path: Path, tables: list[RawTable], folder: Path, phase: int, 
         for table in tables:
             columns = ", ".join(f'"{name}" {kind}' for name, kind in table.columns)
             con.execute(f"create table if not exists {schema}.{table.name} ({columns})")
-            con.execute(f"insert into {schema}.{table.name} select * from '{table.parquet_path(folder, phase)}'")
+            parquet = table.parquet_path(folder, phase)
+            con.execute(f"insert into {schema}.{table.name} select * from '{parquet}'")
 
 
 def read_table(db_path: Path, relation: str) -> tuple[list[str], list[tuple]]:

@@ -36,7 +36,8 @@ def run_dbt_command(dbt: Path, workdir: Path, env: dict[str, str], as_of: str) -
     ]
     result = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise AssertionError(f"dbt build failed ({env.get('UPSTREAM_TARGET', 'duckdb')}):\n{result.stdout[-6000:]}")
+        engine = env.get("UPSTREAM_TARGET", "duckdb")
+        raise AssertionError(f"dbt build failed ({engine}):\n{result.stdout[-6000:]}")
     return result.stdout
 
 
@@ -82,9 +83,8 @@ class PostgresWarehouse:
         return run_dbt_command(dbt, self.workdir, postgres_engine.connection_env(self.database), as_of)
 
     def read(self, relations: list[str]) -> dict[str, tuple[list[str], list[tuple]]]:
-        return {
-            relation: postgres_engine.read_table(self.database, f"analytics.{relation}") for relation in relations
-        }
+        read = postgres_engine.read_table
+        return {relation: read(self.database, f"analytics.{relation}") for relation in relations}
 
     def close(self) -> None:
         postgres_engine.drop_database(self.database)
@@ -103,8 +103,10 @@ class SparkWarehouse:
         self.spark_dir.mkdir(parents=True, exist_ok=True)
 
     def _io(self, *args: str) -> None:
+        command, *rest = args
+        python = str(SPARK_VENV / "bin" / "python")
         result = subprocess.run(
-            [str(SPARK_VENV / "bin" / "python"), "-m", "tests.parity.spark_io", args[0], str(self.spark_dir), *args[1:]],
+            [python, "-m", "tests.parity.spark_io", command, str(self.spark_dir), *rest],
             cwd=PROJECT_ROOT,
             env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
             capture_output=True,
@@ -112,7 +114,7 @@ class SparkWarehouse:
             check=False,
         )
         if result.returncode != 0:
-            raise AssertionError(f"spark_io {args[0]} failed:\n{result.stderr[-4000:]}")
+            raise AssertionError(f"spark_io {command} failed:\n{result.stderr[-4000:]}")
 
     def load(self, tables: list[RawTable], folder: Path, phase: int) -> None:
         self._io("load", str(folder), str(phase), *(table.name for table in tables))
