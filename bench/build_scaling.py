@@ -1,0 +1,66 @@
+"""Benchmark: a full `dbt build` (every model, no tests) on DuckDB at growing event counts, for
+docs/scaling.md (issue 9).
+
+    .venv/bin/python bench/build_scaling.py --events 1000000 --events 10000000 --events 50000000
+
+For each size: generate the demo data (timed apart), then one full build as of the end of the
+generated window, in a fresh warehouse file. Prints one JSON line per size: wall time, peak RSS
+of the dbt process, the warehouse file size, and the slowest models from run_results.json.
+"""
+
+import argparse
+import datetime as dt
+import json
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchlib import run_dbt
+
+from datagen.generate import GenerationConfig, generate
+
+
+def measure(events: int, seed: int, workdir: Path) -> dict:
+    db, target = workdir / "warehouse.duckdb", workdir / "target"
+    config = GenerationConfig(db_path=db, events=events, seed=seed)
+    started = time.perf_counter()
+    generate(config)
+    generated = time.perf_counter() - started
+    window_end = config.start_at + dt.timedelta(days=config.days)
+    as_of = window_end.strftime("%Y-%m-%d %H:%M:%S")
+    build = ["build", "--exclude-resource-type", "test", "unit_test"]
+    seconds = run_dbt([*build, "--vars", f'{{upstream__as_of: "{as_of}"}}'], db, target)
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    slowest = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:6]
+    return {
+        "events": events,
+        "generate_s": round(generated, 1),
+        "build_s": round(seconds, 1),
+        # ru_maxrss of finished children: the dbt process (KiB on Linux).
+        "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20, 2),
+        "warehouse_gib": round(db.stat().st_size / 2**30, 2),
+        "slowest": {r["unique_id"].split(".")[-1]: round(r["execution_time"], 1) for r in slowest},
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, action="append", help="repeatable; default 1M, 10M, 50M")
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+    for events in args.events or [1_000_000, 10_000_000, 50_000_000]:
+        workdir = Path(tempfile.mkdtemp(prefix="upstream-scaling-"))
+        try:
+            print(json.dumps(measure(events, args.seed, workdir)), flush=True)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
