@@ -16,9 +16,7 @@
     {%- set where = 'activation model ' ~ model.name ~ ': ' -%}
 
     {{ run_hooks(pre_hooks) }}
-    {% for ddl in upstream.activation_state_ddl() %}
-        {% do run_query(ddl) %}
-    {% endfor %}
+    {% do upstream.run_statements(upstream.activation_state_ddl()) %}
     {% for relation in [candidates, next_rows] %}
         {% do adapter.drop_relation(relation) %}
     {% endfor %}

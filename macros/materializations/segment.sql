@@ -28,9 +28,7 @@
     {%- set reserved = ['segment_name', 'entered_at', 'is_holdout', 'split_name'] -%}
 
     {{ run_hooks(pre_hooks) }}
-    {% for ddl in upstream.segment_state_ddl() %}
-        {% do run_query(ddl) %}
-    {% endfor %}
+    {% do upstream.run_statements(upstream.segment_state_ddl()) %}
     {% for relation in [candidates, previous, next_members] %}
         {% do adapter.drop_relation(relation) %}
     {% endfor %}

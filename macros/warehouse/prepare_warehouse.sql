@@ -6,11 +6,9 @@
 {% macro prepare_warehouse() %}
     {% if execute %}
         {% do run_query('create schema if not exists ' ~ target.schema) %}
-        {% for statement in upstream.engine_function_ddl()
-            + upstream.segment_state_ddl()
-            + upstream.activation_state_ddl() %}
-            {% do run_query(statement) %}
-        {% endfor %}
+        {% do upstream.run_statements(
+            upstream.engine_function_ddl() + upstream.segment_state_ddl() + upstream.activation_state_ddl()
+        ) %}
     {% endif %}
 {% endmacro %}
 
