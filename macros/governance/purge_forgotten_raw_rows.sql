@@ -2,8 +2,8 @@
     The documented erasure step after deletion requests have been applied by a build:
         dbt run-operation purge_forgotten_raw_rows
     Deletes every raw Segment row that mentions a forgotten identifier (by its normalized value,
-    so any formatting matches), the consent_records rows about one, and the identifier mentions
-    cached by int_identifier_mentions; blanks id_value of applied delete requests (the request id
+    so any formatting matches) and its normalized copy in base_segment__<table>, the
+    consent_records rows about one, and the identifier mentions cached by int_identifier_mentions; blanks id_value of applied delete requests (the request id
     and the hashes in privacy_forgotten_identifiers remain as the record of the erasure).
     Prints what it removed per table. Run a build afterwards; nothing is left to rebuild from.
 -#}
@@ -14,13 +14,22 @@
     {%- for table_name in upstream.segment_tables() -%}
         {%- set base = ref('base_segment__' ~ table_name) -%}
         {%- set conditions = [] -%}
+        {%- set base_conditions = [] -%}
         {%- for id_type in ['anonymous_id', 'user_id', 'device_id', 'email', 'phone'] -%}
             {%- do conditions.append(upstream.stable_key("'" ~ id_type ~ ":' || base." ~ id_type) ~ ' in ' ~ known) -%}
+            {%- do base_conditions.append(upstream.stable_key("'" ~ id_type ~ ":' || " ~ id_type) ~ ' in ' ~ known) -%}
         {%- endfor -%}
         {%- do changes.append({
             'table': table_name,
             'relation': source('segment', table_name),
             'condition': 'id in (select base.message_id from ' ~ base ~ ' as base where ' ~ conditions | join(' or ') ~ ')',
+        }) -%}
+        {#- The base table holds a normalized copy of the same rows until the next build. -#}
+        {%- do changes.append({
+            'table': 'base_segment__' ~ table_name,
+            'relation': base,
+            'condition': base_conditions | join(' or '),
+            'tables_only': true,
         }) -%}
     {%- endfor -%}
     {%- do changes.append({
@@ -43,8 +52,9 @@
     }) -%}
     {%- for change in changes -%}
         {%- set relation = change.relation -%}
-        {%- if adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
-            {{ log('purge_forgotten_raw_rows: ' ~ change.table ~ ': table absent, nothing to purge', info=true) }}
+        {%- set existing = adapter.get_relation(relation.database, relation.schema, relation.identifier) -%}
+        {%- if existing is none or (change.tables_only is defined and not existing.is_table) -%}
+            {{ log('purge_forgotten_raw_rows: ' ~ change.table ~ ': no table, nothing to purge', info=true) }}
         {%- else -%}
             {%- if change.assignments is defined -%}
                 {%- set matched = run_query('select count(*) from ' ~ relation ~ ' where ' ~ change.condition).rows[0][0] -%}

@@ -4,7 +4,8 @@
     - a missing table reads as an empty relation with every contract column;
     - a missing column reads as a typed NULL.
     Columns the contract does not list are not carried, except inside `raw_row_json`, the whole
-    raw row as JSON text for the quarantine table.
+    raw row as JSON text for the quarantine table, and `raw_row_order_key`, which orders
+    distinct copies of one message (macro row_order_key).
 -#}
 {% macro conformed_source(source_name, table_name) -%}
     {%- set relation = source(source_name, table_name) -%}
@@ -30,9 +31,11 @@
             {%- endif -%}
             {%- endfor %}
             {% if existing is none -%}
-            cast(null as {{ dbt.type_string() }}) as raw_row_json
+            cast(null as {{ dbt.type_string() }}) as raw_row_json,
+            cast(null as {{ dbt.type_string() }}) as raw_row_order_key
         {%- else -%}
-            {{ upstream.row_to_json('raw_row') }} as raw_row_json
+            {{ upstream.row_to_json('raw_row') }} as raw_row_json,
+            {{ upstream.row_order_key('raw_row') }} as raw_row_order_key
         from {{ existing }} as raw_row
         {%- endif %}
         {%- if existing is none %}

@@ -56,7 +56,8 @@ cleaned as (
         {%- for column in contract_names if column not in consumed %}
         {{ adapter.quote(column) }},
         {%- endfor %}
-        raw_row_json
+        raw_row_json,
+        raw_row_order_key
     from conformed
 ),
 
@@ -76,7 +77,8 @@ normalized as (
         {%- for column in contract_names if column not in consumed %}
         {{ adapter.quote(column) }},
         {%- endfor %}
-        raw_row_json
+        raw_row_json,
+        raw_row_order_key
     from cleaned
 ),
 
@@ -114,6 +116,30 @@ classified as (
     from normalized
 ),
 
+-- The raw row's JSON is only kept for the quarantine. Dropping it before the copy numbering
+-- keeps it out of the window's sort, which otherwise carries every row's JSON (issue 10).
+quarantine_json as (
+    select
+        message_id,
+        anonymous_id,
+        user_id,
+        device_id,
+        email,
+        phone,
+        timestamp_text,
+        occurred_at,
+        received_at,
+        sent_at,
+        products_json,
+        {%- for column in contract_names if column not in consumed %}
+        {{ adapter.quote(column) }},
+        {%- endfor %}
+        case when rejection_reason is not null then raw_row_json end as raw_row_json,
+        raw_row_order_key,
+        rejection_reason
+    from classified
+),
+
 numbered as (
     select
         *,
@@ -122,10 +148,28 @@ numbered as (
             order by
                 received_at {{ 'asc' if keep == 'earliest' else 'desc' }} nulls last,
                 occurred_at asc nulls last,
-                raw_row_json asc
+                raw_row_order_key asc
         ) as copy_number
-    from classified
+    from quarantine_json
 )
 
-select * from numbered
+select
+    message_id,
+    anonymous_id,
+    user_id,
+    device_id,
+    email,
+    phone,
+    timestamp_text,
+    occurred_at,
+    received_at,
+    sent_at,
+    products_json,
+    {%- for column in contract_names if column not in consumed %}
+    {{ adapter.quote(column) }},
+    {%- endfor %}
+    raw_row_json,
+    rejection_reason,
+    copy_number
+from numbered
 {%- endmacro %}

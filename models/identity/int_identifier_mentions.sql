@@ -13,13 +13,17 @@
     incremental_strategy='delete+insert',
 ) }}
 
+{#- Sources are numbered in name order, so min(source_rank) names the same source min(name) would:
+    DuckDB cannot spill a min() over text, and at 10M events this aggregate outgrew memory. -#}
+{%- set source_names = upstream.identity_mention_sources() | map(attribute='source_model') | sort -%}
+
 with
 
 {% for source in upstream.identity_mention_sources() %}
 {# One scan of the source, unpivoted: each row meets the list of its identifier columns. #}
 {{ source.source_model }}_mentions as (
     select
-        '{{ source.source_model }}' as source_model,
+        {{ source_names.index(source.source_model) + 1 }} as source_rank,
         {{ source.key_expression }} as message_id,
         id_columns.id_type,
         case id_columns.column_index
@@ -53,7 +57,11 @@ collapsed as (
         message_id,
         id_type,
         id_value,
-        min(source_model) as source_model,
+        case min(source_rank)
+            {%- for name in source_names %}
+            when {{ loop.index }} then '{{ name }}'
+            {%- endfor %}
+        end as source_model,
         min(occurred_at) as occurred_at,
         min(received_at) as received_at,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }}) as loaded_at
