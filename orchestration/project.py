@@ -22,6 +22,9 @@ def warehouse_path() -> Path:
     return Path(os.environ.get("UPSTREAM_DUCKDB_PATH", ROOT / "warehouse" / "upstream.duckdb"))
 
 
+# What `dbt parse` reads besides dbt_project.yml (its model, macro, seed and test paths).
+DBT_SOURCE_FOLDERS = ("models", "macros", "seeds", "tests/dbt")
+
 UPSTREAM_PROJECT = DbtProject(project_dir=ROOT, profiles_dir=ROOT, target_path=Path("target") / "dagster")
 
 
@@ -44,5 +47,19 @@ def prepare_manifest() -> None:
     )
 
 
-if not UPSTREAM_PROJECT.manifest_path.exists() or os.environ.get("DAGSTER_IS_DEV_CLI"):
+def manifest_is_stale() -> bool:
+    """True when the manifest is missing or older than a file dbt parses: an edited model
+    would otherwise leave Dagster with assets and checks the project no longer has."""
+    manifest = UPSTREAM_PROJECT.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = [
+        ROOT / "dbt_project.yml",
+        *(path for folder in DBT_SOURCE_FOLDERS for path in (ROOT / folder).rglob("*")),
+    ]
+    return any(path.is_file() and path.stat().st_mtime > built for path in sources)
+
+
+if manifest_is_stale() or os.environ.get("DAGSTER_IS_DEV_CLI"):
     prepare_manifest()

@@ -42,7 +42,9 @@ def new_raw_data_sensor_for(job: dg.JobDefinition) -> dg.SensorDefinition:
     @dg.sensor(
         name="new_raw_data",
         job=job,
-        minimum_interval_seconds=60,
+        # How often the daemon looks; each look is one max(received_at) per raw table. The
+        # event-to-activation latency (bench/latency.py) is at most this plus one pipeline run.
+        minimum_interval_seconds=int(os.environ.get("UPSTREAM_SENSOR_INTERVAL_SECONDS", "30")),
         default_status=dg.DefaultSensorStatus.STOPPED,
     )
     def new_raw_data(context: dg.SensorEvaluationContext):
