@@ -25,7 +25,7 @@ DBT_FLAGS := --project-dir . --profiles-dir .
 
 DAGSTER_HOME_DIR := $(CURDIR)/.dagster
 
-.PHONY: install demo dev test lint dbt-test clean dagster-home spark-install postgres-up test-spark test-postgres
+.PHONY: install demo dev test lint dbt-test clean dagster-home spark-install postgres-up test-spark test-postgres bench
 
 install: $(STAMP)
 
@@ -91,6 +91,14 @@ test-spark: install spark-install
 # pytest runs last so its summary is the closing line; it includes both parity suites.
 test: install lint dbt-test postgres-up spark-install
 	$(PY) -m pytest
+
+# The performance suite (issue 10; not part of `make test`): 1M and 10M generated events, full
+# and incremental builds (3 runs each), identity vs reference, sync throughput, and the
+# event-to-activation latency with the Dagster sensor. About 40 minutes on 2 cores; needs about
+# 15 GB of free disk. Figures go to bench/results/<date>.md and .json.
+BENCH_ARGS ?=
+bench: install
+	$(PY) bench/suite.py $(BENCH_ARGS)
 
 clean:
 	rm -rf target logs warehouse .pytest_cache .ruff_cache .dagster metastore_db derby.log spark-warehouse

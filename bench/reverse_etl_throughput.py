@@ -9,6 +9,8 @@ HTTP server on 127.0.0.1, signature checked) and a second run of 10% updates.
 """
 
 import argparse
+import json
+import shutil
 import sys
 import tempfile
 import threading
@@ -23,19 +25,16 @@ from reverse_etl.sandbox import WebhookChannel, make_server
 from tests.channel_servers import TEST_SECRET
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--members", type=int, default=1_000_000)
-    parser.add_argument("--batch-size", type=int, default=1000)
-    args = parser.parse_args()
+def measure(members: int, batch_size: int) -> dict:
+    """Plan and run timings for an audience of `members` (see the module docstring)."""
     workdir = Path(tempfile.mkdtemp(prefix="upstream-retl-"))
     con = ledger.connect(str(workdir / "bench.duckdb"))
     con.execute(
         "create table main.audience as select 'p' || i as profile_id, 'user' || i || '@shop.io' as email, "
         "i % 97 as score, 'gold' as tier from range(?) as t (i)",
-        [args.members],
+        [members],
     )
-    channel = WebhookChannel(secret=TEST_SECRET, max_batch=args.batch_size)
+    channel = WebhookChannel(secret=TEST_SECRET, max_batch=batch_size)
     server = make_server(channel, port=0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     sync = config.parse(
@@ -48,7 +47,7 @@ def main() -> None:
                     "destination": {
                         "type": "webhook",
                         "url": f"http://127.0.0.1:{server.server_address[1]}/hook",
-                        "batch_size": args.batch_size,
+                        "batch_size": batch_size,
                         "timeout_s": 60,
                     },
                 }
@@ -56,31 +55,47 @@ def main() -> None:
         },
         set(TYPES),
     )["bench"]
+    figures = {"members": members}
+    try:
+        started = time.perf_counter()
+        counts = plan.compute(con, sync)
+        figures["plan_empty_ledger_s"] = round(time.perf_counter() - started, 2)
+        destination = TYPES["webhook"](sync.name, sync.destination, TEST_SECRET)
+        started = time.perf_counter()
+        summary = runner.SyncRun(con, sync, destination).execute()
+        elapsed = time.perf_counter() - started
+        figures.update(
+            adds=summary.confirmed, adds_s=round(elapsed, 2), adds_per_s=round(summary.confirmed / elapsed)
+        )
 
-    started = time.perf_counter()
-    counts = plan.compute(con, sync)
-    print(f"plan, empty ledger: {counts.adds:,} adds in {time.perf_counter() - started:.2f}s")
+        con.execute("update main.audience set score = score + 1000 where hash(profile_id) % 10 = 0")
+        started = time.perf_counter()
+        counts = plan.compute(con, sync)
+        figures["plan_full_ledger_s"] = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()
+        summary = runner.SyncRun(con, sync, destination).execute()
+        elapsed = time.perf_counter() - started
+        figures.update(
+            updates=counts.updates,
+            updates_s=round(elapsed, 2),
+            updates_per_s=round(summary.confirmed / elapsed),
+        )
+        held = len(channel.held["bench"])
+        if held != members:
+            raise RuntimeError(f"the channel holds {held}, expected {members}")
+    finally:
+        server.shutdown()
+        con.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return figures
 
-    destination = TYPES["webhook"](sync.name, sync.destination, TEST_SECRET)
-    started = time.perf_counter()
-    summary = runner.SyncRun(con, sync, destination).execute()
-    elapsed = time.perf_counter() - started
-    rate = summary.confirmed / elapsed
-    print(f"run: {summary.confirmed:,} adds confirmed in {elapsed:.2f}s = {rate:,.0f} changes/s")
 
-    con.execute("update main.audience set score = score + 1000 where hash(profile_id) % 10 = 0")
-    started = time.perf_counter()
-    counts = plan.compute(con, sync)
-    elapsed = time.perf_counter() - started
-    print(f"plan, full ledger of {counts.confirmed:,}: {counts.updates:,} updates in {elapsed:.2f}s")
-    started = time.perf_counter()
-    summary = runner.SyncRun(con, sync, destination).execute()
-    elapsed = time.perf_counter() - started
-    rate = summary.confirmed / elapsed
-    print(f"run: {summary.confirmed:,} updates confirmed in {elapsed:.2f}s = {rate:,.0f} changes/s")
-    held = len(channel.held["bench"])
-    assert held == args.members, f"the channel holds {held}, expected {args.members}"
-    server.shutdown()
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=1_000_000)
+    parser.add_argument("--batch-size", type=int, default=1000)
+    args = parser.parse_args()
+    print(json.dumps(measure(args.members, args.batch_size)))
 
 
 if __name__ == "__main__":

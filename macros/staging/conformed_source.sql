@@ -3,11 +3,12 @@
     Real Segment schemas only hold the tables and columns that ever received a value, so:
     - a missing table reads as an empty relation with every contract column;
     - a missing column reads as a typed NULL.
+    `where` (optional) filters the raw rows; it may name them `raw_row`.
     Columns the contract does not list are not carried, except inside `raw_row_json`, the whole
     raw row as JSON text for the quarantine table, and `raw_row_order_key`, which orders
     distinct copies of one message (macro row_order_key).
 -#}
-{% macro conformed_source(source_name, table_name) -%}
+{% macro conformed_source(source_name, table_name, where=none) -%}
     {%- set relation = source(source_name, table_name) -%}
     {%- set contract = upstream.source_contract(source_name, table_name) -%}
     {%- if not execute -%}
@@ -37,6 +38,9 @@
             {{ upstream.row_to_json('raw_row') }} as raw_row_json,
             {{ upstream.row_order_key('raw_row') }} as raw_row_order_key
         from {{ existing }} as raw_row
+        {%- if where %}
+        where {{ where }}
+        {%- endif %}
         {%- endif %}
         {%- if existing is none %}
         where 1 = 0

@@ -4,6 +4,11 @@
     (`rejection_reason`, NULL when it is) and number the copies of each message
     (`copy_number` 1 is the copy staging keeps).
 
+    Incremental (dbt_project.yml): a run re-reads every copy of each message that has a copy
+    received since the latest stored row, minus var upstream__lookback_days, and replaces those
+    messages (unique key `dedupe_key`). Rows whose received_at does not parse, and rows without a
+    message id, are re-read on every run: they cannot be placed in time, and there are few.
+
     Arguments cover the one table that differs: `users` is keyed by user id, has no event
     timestamp, and keeps its latest copy because Segment upserts the newest traits into it.
 -#}
@@ -26,10 +31,23 @@
     {%- set null_text = 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
     {%- set null_timestamp = 'cast(null as ' ~ dbt.type_timestamp() ~ ')' -%}
 
+    {%- set batch = none -%}
+    {%- if is_incremental() -%}
+        {%- set relation = source('segment', table_name) -%}
+        {%- set cutoff = '(select ' ~ dbt.dateadd('day', -1 * var('upstream__lookback_days'), 'max(received_at)')
+            ~ ' from ' ~ this ~ ')' -%}
+        {%- set arrived = 'coalesce(' ~ upstream.try_parse_timestamp_utc('recent.received_at') ~ ' >= ' ~ cutoff
+            ~ ', true)' -%}
+        {%- set raw_id = upstream.nullif_junk('raw_row.' ~ adapter.quote(message_id_column)) -%}
+        {%- set batch = raw_id ~ ' is null or ' ~ raw_id ~ ' in (select '
+            ~ upstream.nullif_junk('recent.' ~ adapter.quote(message_id_column)) ~ ' from ' ~ relation
+            ~ ' as recent where ' ~ arrived ~ ')' -%}
+    {%- endif %}
+
 with
 
 conformed as (
-    {{ upstream.conformed_source('segment', table_name) | indent(4) }}
+    {{ upstream.conformed_source('segment', table_name, where=batch) | indent(4) }}
 ),
 
 cleaned as (
@@ -170,6 +188,9 @@ select
     {%- endfor %}
     raw_row_json,
     rejection_reason,
-    copy_number
+    copy_number,
+    -- The incremental key: every copy of a message is replaced together; rows without a message
+    -- id share one key, so they are replaced together too.
+    coalesce(message_id, '(no message id)') as dedupe_key
 from numbered
 {%- endmacro %}
