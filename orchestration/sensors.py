@@ -38,6 +38,14 @@ def latest_received_at() -> str | None:
     return latest.isoformat() if latest else None
 
 
+WAITING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING]
+
+
+def waiting_runs(context: dg.SensorEvaluationContext, job_name: str) -> int:
+    """Runs of the job that have not started executing yet."""
+    return context.instance.get_runs_count(dg.RunsFilter(job_name=job_name, statuses=WAITING))
+
+
 def new_raw_data_sensor_for(job: dg.JobDefinition) -> dg.SensorDefinition:
     @dg.sensor(
         name="new_raw_data",
@@ -57,6 +65,10 @@ def new_raw_data_sensor_for(job: dg.JobDefinition) -> dg.SensorDefinition:
             return dg.SkipReason("no raw data yet")
         if context.cursor and latest <= context.cursor:
             return dg.SkipReason(f"no new raw data since {context.cursor}")
+        if waiting_runs(context, job.name):
+            # A queued run reads everything that has landed when it starts: another would only
+            # rebuild the same data after it, and delay whatever lands next (issue 10).
+            return dg.SkipReason("a run of this job is already waiting to start; it will read this data")
         context.update_cursor(latest)
         return dg.RunRequest(run_key=f"raw-data-{latest}", tags={"upstream/received_at": latest})
 

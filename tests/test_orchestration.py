@@ -102,21 +102,30 @@ def test_new_raw_data_sensor_fires_on_new_data_only(tmp_path: Path, monkeypatch:
     db = tmp_path / "upstream.duckdb"
     defs = _definitions(monkeypatch, db)
     sensor = defs.get_sensor_def("new_raw_data")
-    with dg.build_sensor_context() as context:
+    instance = dg.DagsterInstance.ephemeral()
+    with dg.build_sensor_context(instance=instance) as context:
         assert isinstance(sensor(context), dg.SkipReason)  # no warehouse yet
     generate(GenerationConfig(db_path=db, events=1_000, seed=3))
-    with dg.build_sensor_context() as context:
+    with dg.build_sensor_context(instance=instance) as context:
         first = sensor(context)
         assert isinstance(first, dg.RunRequest)
         cursor = context.cursor
-    with dg.build_sensor_context(cursor=cursor) as context:
+    with dg.build_sensor_context(instance=instance, cursor=cursor) as context:
         assert isinstance(sensor(context), dg.SkipReason)
     with duckdb.connect(str(db)) as con:
         con.execute(
             "insert into raw.pages (id, anonymous_id, timestamp, received_at) "
             "values ('late-1', 'anon-late', '2027-01-01T00:00:00Z', '2027-01-01T00:00:01Z')"
         )
-    with dg.build_sensor_context(cursor=cursor) as context:
+    # While a run of the pipeline waits in the queue, it will read the new rows: no second run.
+    not_started = dg.DagsterRun(job_name="upstream_pipeline", status=dg.DagsterRunStatus.NOT_STARTED)
+    waiting = instance.add_run(not_started)
+    with dg.build_sensor_context(instance=instance, cursor=cursor) as context:
+        skipped = sensor(context)
+        assert isinstance(skipped, dg.SkipReason) and "waiting" in skipped.skip_message
+        assert context.cursor == cursor  # the new rows are still news for the next look
+    instance.report_run_canceled(waiting)
+    with dg.build_sensor_context(instance=instance, cursor=cursor) as context:
         later = sensor(context)
         assert isinstance(later, dg.RunRequest) and later.run_key != first.run_key
 

@@ -1,19 +1,27 @@
 {#
     Segment Consent on events, one row per message and category the message states a preference
     for (context_consent_category_preferences_<category> = true / false). Segment Consent
-    Preference Updated tracks land in `tracks` like every track, so they are read from there;
-    an event in both `tracks` and its own table counts once.
+    Preference Updated tracks land in `tracks` like every track, so they are read from there.
     Each table is read once: its rows meet the list of categories it has a column for (an
     unpivot), instead of one scan per category.
+    A track event sits in `tracks` and again in its own table: a per-event table only adds the
+    messages `tracks` does not hold (an anti-join, much cheaper than a DISTINCT over every
+    statement, issue 10).
 #}
 {%- set categories = var('upstream__consent_categories') -%}
-{%- set tables = ['identifies', 'tracks', 'pages', 'screens', 'product_viewed', 'product_added',
-    'cart_viewed', 'checkout_started', 'order_completed'] -%}
+{%- set own_tables = ['identifies', 'tracks', 'pages', 'screens'] -%}
+{%- set event_tables = ['product_viewed', 'product_added', 'cart_viewed', 'checkout_started', 'order_completed'] -%}
 
 with
 
+tracked_messages as (
+    select message_id
+    from {{ ref('base_segment__tracks') }}
+    where rejection_reason is null and copy_number = 1
+),
+
 statements as (
-    {%- for table_name in tables %}
+    {%- for table_name in own_tables + event_tables %}
     {%- set contract = upstream.source_contract('segment', table_name) | map(attribute='name') | list %}
     {%- set stated = [] %}
     {%- for category in categories %}
@@ -21,6 +29,8 @@ statements as (
     {%- do stated.append(category) %}
     {%- endif %}
     {%- endfor %}
+    {%- set untracked_only = 'and not exists (select 1 from tracked_messages where tracked_messages.message_id = '
+        ~ 'base.message_id)' if table_name in event_tables else '' %}
     {%- if stated %}
     select
         base.message_id,
@@ -41,7 +51,7 @@ statements as (
         ({{ loop.index }}, '{{ category }}'){{ "," if not loop.last }}
         {%- endfor %}
     ) as stated (category_index, category)
-    where base.rejection_reason is null and base.copy_number = 1
+    where base.rejection_reason is null and base.copy_number = 1 {{ untracked_only }}
     union all
     {%- endif %}
     {%- endfor %}
@@ -53,18 +63,7 @@ statements as (
         cast(null as {{ dbt.type_string() }}) as phone,
         cast(null as {{ dbt.type_timestamp() }}) as occurred_at
     where 1 = 0
-),
-
-deduplicated as (
-    select distinct
-        message_id,
-        category,
-        is_granted,
-        email,
-        phone,
-        occurred_at
-    from statements
-    where is_granted is not null
 )
 
-select * from deduplicated
+select * from statements
+where is_granted is not null
