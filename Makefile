@@ -94,7 +94,7 @@ test: install lint dbt-test postgres-up spark-install
 
 # The performance suite (issue 10; not part of `make test`): 1M and 10M generated events, full
 # and incremental builds (3 runs each), identity vs reference, sync throughput, and the
-# event-to-activation latency with the Dagster sensor. About 40 minutes on 2 cores; needs about
+# event-to-activation latency with the Dagster sensor. About 30 minutes on 2 cores; needs about
 # 15 GB of free disk. Figures go to bench/results/<date>.md and .json.
 BENCH_ARGS ?=
 bench: install
