@@ -30,6 +30,14 @@
     {%- set has_products = 'products' in contract_names -%}
     {%- set null_text = 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
     {%- set null_timestamp = 'cast(null as ' ~ dbt.type_timestamp() ~ ')' -%}
+    {#- The columns a row keeps from normalization to the output, in output order. -#}
+    {%- set carried = [
+        'message_id', 'anonymous_id', 'user_id', 'device_id', 'email', 'phone', 'timestamp_text',
+        'occurred_at', 'received_at', 'sent_at', 'products_json',
+    ] -%}
+    {%- for column in contract_names if column not in consumed -%}
+        {%- do carried.append(adapter.quote(column)) -%}
+    {%- endfor -%}
 
     {%- set batch = none -%}
     {%- if is_incremental() -%}
@@ -138,19 +146,8 @@ classified as (
 -- keeps it out of the window's sort, which otherwise carries every row's JSON (issue 10).
 quarantine_json as (
     select
-        message_id,
-        anonymous_id,
-        user_id,
-        device_id,
-        email,
-        phone,
-        timestamp_text,
-        occurred_at,
-        received_at,
-        sent_at,
-        products_json,
-        {%- for column in contract_names if column not in consumed %}
-        {{ adapter.quote(column) }},
+        {%- for column in carried %}
+        {{ column }},
         {%- endfor %}
         case when rejection_reason is not null then raw_row_json end as raw_row_json,
         raw_row_order_key,
@@ -172,19 +169,8 @@ numbered as (
 )
 
 select
-    message_id,
-    anonymous_id,
-    user_id,
-    device_id,
-    email,
-    phone,
-    timestamp_text,
-    occurred_at,
-    received_at,
-    sent_at,
-    products_json,
-    {%- for column in contract_names if column not in consumed %}
-    {{ adapter.quote(column) }},
+    {%- for column in carried %}
+    {{ column }},
     {%- endfor %}
     raw_row_json,
     rejection_reason,
