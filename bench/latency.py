@@ -197,7 +197,7 @@ def measure(
         stderr=subprocess.STDOUT,
     )
     customers = pick_customers(db, events, seed)
-    appended: dict[str, tuple[str, float]] = {}  # checkout_id -> (profile_id, attempt time)
+    appended: dict[str, tuple[str, float]] = {}  # checkout_id -> (profile_id, when it happened)
     received: dict[str, float] = {}
     stop = threading.Event()
 

@@ -3,8 +3,9 @@
         dbt run-operation purge_forgotten_raw_rows
     Deletes every raw Segment row that mentions a forgotten identifier (by its normalized value,
     so any formatting matches) and its normalized copy in base_segment__<table>, the
-    consent_records rows about one, and the identifier mentions cached by int_identifier_mentions; blanks id_value of applied delete requests (the request id
-    and the hashes in privacy_forgotten_identifiers remain as the record of the erasure).
+    consent_records rows about one, and the identifier mentions cached by
+    int_identifier_mentions; blanks id_value of applied delete requests (the request id and the
+    hashes in privacy_forgotten_identifiers remain as the record of the erasure).
     Prints what it removed per table. Run a build afterwards; nothing is left to rebuild from.
 -#}
 {% macro purge_forgotten_raw_rows() %}
