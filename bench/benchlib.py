@@ -10,22 +10,19 @@ ROOT = Path(__file__).resolve().parent.parent
 DBT = str(Path(sys.executable).parent / "dbt")
 
 
+def dbt_command(args: list[str], target: Path) -> list[str]:
+    """A quiet dbt invocation of this project, writing its artifacts under `target`."""
+    flags = ["--quiet", "--project-dir", str(ROOT), "--profiles-dir", str(ROOT), "--target-path", str(target)]
+    return [DBT, *args, *flags]
+
+
+def dbt_env(db: Path) -> dict[str, str]:
+    """The environment that points the project's DuckDB target at the file `db`."""
+    return {**os.environ, "UPSTREAM_DUCKDB_PATH": str(db)}
+
+
 def run_dbt(args: list[str], db: Path, target: Path) -> float:
     """Run dbt quietly against the DuckDB file `db`; return wall seconds (raises if dbt fails)."""
     started = time.perf_counter()
-    subprocess.run(
-        [
-            DBT,
-            *args,
-            "--quiet",
-            "--project-dir",
-            str(ROOT),
-            "--profiles-dir",
-            str(ROOT),
-            "--target-path",
-            str(target),
-        ],
-        env={**os.environ, "UPSTREAM_DUCKDB_PATH": str(db)},
-        check=True,
-    )
+    subprocess.run(dbt_command(args, target), env=dbt_env(db), check=True)
     return time.perf_counter() - started

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-from benchlib import DBT, ROOT
+from benchlib import ROOT, dbt_command, dbt_env
 
 from datagen.generate import GenerationConfig
 
@@ -81,12 +81,8 @@ def prepare(events: int, seed: int, folder: Path) -> Prepared:
 
 def timed_dbt(args: list[str], db: Path, target: Path) -> dict:
     """One dbt invocation: wall seconds, peak RSS (os.wait4 of the dbt process) and slowest models."""
-    command = [DBT, *args, "--quiet", "--project-dir", str(ROOT), "--profiles-dir", str(ROOT)]
-    command += ["--target-path", str(target)]
     started = time.perf_counter()
-    process = subprocess.Popen(
-        command, env={**os.environ, "UPSTREAM_DUCKDB_PATH": str(db)}, cwd=target.parent
-    )
+    process = subprocess.Popen(dbt_command(args, target), env=dbt_env(db), cwd=target.parent)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
