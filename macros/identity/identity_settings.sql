@@ -52,3 +52,17 @@
         or substr({{ phone_expr }}, 6, 1) in ('0', '1')
     ))
 {%- endmacro %}
+
+{#- The hub guard's reason for an identifier, from its co-mention counts (var
+    upstream__identity_hub_limits), as a SQL CASE; NULL when no limit is broken. `row` is the
+    alias holding id_type, distinct_user_ids and distinct_anonymous_ids. -#}
+{% macro identity_hub_reason(row) -%}
+    case
+        {%- for id_type, limits in var('upstream__identity_hub_limits').items() %}
+        {%- for partner_type, limit in limits.items() %}
+        when {{ row }}.id_type = '{{ id_type }}' and {{ row }}.distinct_{{ partner_type }}s > {{ limit }}
+            then 'hub_{{ partner_type }}s'
+        {%- endfor %}
+        {%- endfor %}
+    end
+{%- endmacro %}

@@ -79,3 +79,11 @@
     {%- endif -%}
     {{- return(matched) -}}
 {% endmacro %}
+
+{#- delete_matching_rows as a model hook: runs the delete and renders a no-op query. -#}
+{% macro delete_rows_hook(relation, condition) %}
+    {%- if execute -%}
+        {%- do upstream.delete_matching_rows(relation, condition) -%}
+    {%- endif -%}
+    select 1
+{% endmacro %}

@@ -4,8 +4,10 @@
     identifier twice collapses into one row.
 
     Incremental: a run reads the staged rows received since the latest one it has, minus
-    var upstream__lookback_days, and stamps them with loaded_at; int_identity_touched_nodes
-    reads that stamp to know which identity components to recompute.
+    var upstream__lookback_days, and stores those it does not already hold as they are, stamped
+    with loaded_at; int_identity_touched_nodes and int_identifiers_validated read that stamp to
+    know what to recompute. Rows re-read by the lookback keep their old stamp, so they do not
+    count as new.
 #}
 {{ config(
     materialized='incremental',
@@ -68,6 +70,26 @@ collapsed as (
     from unioned
     where id_value is not null
     group by message_id, id_type, id_value
-)
+),
 
-select * from collapsed
+{% if is_incremental() %}
+new_or_changed as (
+    select collapsed.*
+    from collapsed
+    left join {{ this }} as held
+        on collapsed.message_id = held.message_id
+        and collapsed.id_type = held.id_type
+        and collapsed.id_value = held.id_value
+    where
+        held.message_id is null
+        or collapsed.source_model <> held.source_model
+        or collapsed.occurred_at is distinct from held.occurred_at
+        or collapsed.received_at is distinct from held.received_at
+)
+{% else %}
+new_or_changed as (
+    select * from collapsed
+)
+{% endif %}
+
+select * from new_or_changed

@@ -5,17 +5,48 @@
     2. the blocklist seed (exact or regex, per id_type or '*');
     3. the hub guard: a value co-mentioned with more distinct user_ids / anonymous_ids than
        var upstream__identity_hub_limits allows is shared or hard-coded, not a person's.
+
+    Incremental: the counts are sums over every mention, so a run recomputes only the identifiers
+    whose row can have changed: those in mentions loaded since this table's loaded_at; those
+    whose stored reason no longer follows from the rules (an edited blocklist seed or var); and
+    the co-mentioned partners of a user_id / anonymous_id that was just screened in or out or
+    forgotten, as their distinct counts include it. Screening (validation and the blocklist)
+    runs on new identifiers only, unless the rules changed since the stored rows were screened:
+    rules_version fingerprints the blocklist seed and the vars behind the checks, and a new one
+    screens every identifier again (a regex per identifier and pattern is the costly part).
 #}
+{{ config(
+    materialized='incremental',
+    unique_key=['id_type', 'id_value'],
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
+    post_hook="{{ upstream.forget_identifiers(this) }}",
+) }}
 {#- Identifiers forgotten by a deletion request never link again (read as the last build left it:
     privacy_forgotten_identifiers is downstream of the graph, so it cannot be a ref here). -#}
 {%- set forgotten = upstream.previous_relation('privacy_forgotten_identifiers') %}
 {%- set email_pattern = "'^[a-z0-9._%+-]+@([a-z0-9-]+[.])+[a-z]{2,}$'" %}
 {%- set phone_pattern = "'^[+][1-9][0-9]{7,14}$'" %}
+{#- A table stored before rules_version existed is recomputed whole, once. -#}
+{%- set incremental = is_incremental() and upstream.relation_has_column(this, 'rules_version') %}
+{%- set rule_vars = [
+    email_pattern, phone_pattern, var('upstream__identity_reserved_email_domains'),
+    var('upstream__identity_hub_limits'),
+] %}
 
 with
 
 mentions as (
     select * from {{ ref('int_identifier_mentions') }}
+),
+
+{# Empty without a previous build. #}
+forgotten_keys as (
+    {%- if forgotten is not none %}
+    select forgotten.node_key from {{ forgotten }} as forgotten
+    {%- else %}
+    select cast(null as {{ dbt.type_bigint() }}) as node_key where 1 = 0
+    {%- endif %}
 ),
 
 blocklist as (
@@ -26,25 +57,57 @@ blocklist as (
     from {{ ref('identity_blocklist') }}
 ),
 
-identifiers as (
+rules as (
     select
-        id_type,
-        id_value,
-        min(occurred_at) as first_seen_at,
-        max(occurred_at) as last_seen_at,
-        min(received_at) as first_received_at,
-        count(*) as mention_count
-    from mentions
-    group by id_type, id_value
+        '{{ local_md5(tojson(rule_vars)) }}:'
+        || cast(count(*) as {{ dbt.type_string() }}) || ':'
+        || cast(
+            sum({{ upstream.stable_key("id_type || '|' || match_type || '|' || coalesce(pattern, '')") }} % 1000000007)
+            as {{ dbt.type_string() }}
+        ) as rules_version
+    from blocklist
 ),
 
+{% if incremental %}
+stored as (
+    select * from {{ this }}
+),
+
+batch_keys as (
+    select distinct
+        mentions.id_type,
+        mentions.id_value
+    from mentions
+    where mentions.loaded_at > (select max(stored.loaded_at) from stored)
+),
+
+{# Every stored identifier when the rules changed; otherwise only the new ones. #}
+screening_keys as (
+    select
+        stored.id_type,
+        stored.id_value
+    from stored
+    inner join rules on stored.rules_version <> rules.rules_version
+    union
+    select
+        id_type,
+        id_value
+    from batch_keys
+),
+{% else %}
+screening_keys as (
+    select distinct
+        id_type,
+        id_value
+    from mentions
+),
+{% endif %}
+
 remembered as (
-    select * from identifiers
-    {%- if forgotten is not none %}
-    where {{ upstream.stable_key("id_type || ':' || id_value") }} not in (
-        select forgotten.node_key from {{ forgotten }} as forgotten
-    )
-    {%- endif %}
+    select * from screening_keys
+    where
+        {{ upstream.stable_key("id_type || ':' || id_value") }}
+        not in (select forgotten_keys.node_key from forgotten_keys)
 ),
 
 with_email_domain as (
@@ -87,14 +150,11 @@ blocklisted as (
     where validated.invalid_reason is null
 ),
 
+{# The identifiers screened by this run, with their reason under today's rules (no counts needed). #}
 screened as (
     select
         validated.id_type,
         validated.id_value,
-        validated.first_seen_at,
-        validated.last_seen_at,
-        validated.first_received_at,
-        validated.mention_count,
         coalesce(
             validated.invalid_reason,
             case when blocklisted.id_value is not null then 'blocklisted' end
@@ -105,13 +165,139 @@ screened as (
         and validated.id_value = blocklisted.id_value
 ),
 
-screened_mentions as (
+{% if incremental %}
+{# Every remembered identifier's screen reason: this run's, else the one stored with its row. #}
+screen_status as (
+    select * from screened
+    union all
+    select
+        stored.id_type,
+        stored.id_value,
+        case when stored.exclusion_reason not like 'hub%' then stored.exclusion_reason end as screen_reason
+    from stored
+    left join screened
+        on stored.id_type = screened.id_type
+        and stored.id_value = screened.id_value
+    where
+        screened.id_value is null
+        and {{ upstream.stable_key("stored.id_type || ':' || stored.id_value") }}
+        not in (select forgotten_keys.node_key from forgotten_keys)
+),
+
+{# Stored rows screened again: does their reason still follow from the rules? #}
+restated as (
+    select
+        stored.id_type,
+        stored.id_value,
+        stored.exclusion_reason as stored_reason,
+        screened.screen_reason,
+        coalesce(screened.screen_reason, {{ upstream.identity_hub_reason('stored') }})
+            as current_reason,
+        stored.exclusion_reason is null
+        or stored.exclusion_reason like 'hub%' as was_screened_in
+    from stored
+    inner join screened
+        on stored.id_type = screened.id_type
+        and stored.id_value = screened.id_value
+),
+
+stale_keys as (
+    select
+        id_type,
+        id_value
+    from restated
+    where coalesce(current_reason, '') <> coalesce(stored_reason, '')
+),
+
+{# user_ids and anonymous_ids that stopped or started counting for their partners. #}
+partner_changes as (
+    select
+        id_type,
+        id_value
+    from restated
+    where
+        id_type in ('user_id', 'anonymous_id')
+        and was_screened_in <> (screen_reason is null)
+    union
+    select
+        stored.id_type,
+        stored.id_value
+    from stored
+    inner join forgotten_keys
+        on {{ upstream.stable_key("stored.id_type || ':' || stored.id_value") }} = forgotten_keys.node_key
+    where stored.id_type in ('user_id', 'anonymous_id')
+),
+
+partners_of_changes as (
+    select distinct
+        mentioned.id_type,
+        mentioned.id_value
+    from mentions as changed
+    inner join partner_changes
+        on changed.id_type = partner_changes.id_type
+        and changed.id_value = partner_changes.id_value
+    inner join mentions as mentioned
+        on changed.message_id = mentioned.message_id
+),
+
+touched_keys as (
+    select * from batch_keys
+    union
+    select * from stale_keys
+    union
+    select * from partners_of_changes
+),
+
+touched_mentions as (
     select mentions.*
     from mentions
-    inner join screened
-        on mentions.id_type = screened.id_type
-        and mentions.id_value = screened.id_value
-    where screened.screen_reason is null
+    inner join touched_keys
+        on mentions.id_type = touched_keys.id_type
+        and mentions.id_value = touched_keys.id_value
+),
+
+partner_mentions as (
+    select mentions.*
+    from mentions
+    where mentions.message_id in (select touched_mentions.message_id from touched_mentions)
+),
+{% else %}
+screen_status as (
+    select * from screened
+),
+
+touched_mentions as (
+    select * from mentions
+),
+
+partner_mentions as (
+    select * from mentions
+),
+{% endif %}
+
+identifiers as (
+    select
+        id_type,
+        id_value,
+        min(occurred_at) as first_seen_at,
+        max(occurred_at) as last_seen_at,
+        min(received_at) as first_received_at,
+        count(*) as mention_count,
+        max(loaded_at) as loaded_at
+    from touched_mentions
+    group by id_type, id_value
+),
+
+{# Partners count only in messages of touched identifiers, and only while screened in. #}
+screened_partners as (
+    select partner_mentions.*
+    from partner_mentions
+    inner join screen_status
+        on partner_mentions.id_type = screen_status.id_type
+        and partner_mentions.id_value = screen_status.id_value
+    where
+        screen_status.screen_reason is null
+        and partner_mentions.id_type in ('user_id', 'anonymous_id')
 ),
 
 co_mentions as (
@@ -121,40 +307,49 @@ co_mentions as (
         count(distinct case when partner.id_type = 'user_id' then partner.id_value end) as distinct_user_ids,
         count(distinct case when partner.id_type = 'anonymous_id' then partner.id_value end)
             as distinct_anonymous_ids
-    from mentions as mentioned
-    inner join screened_mentions as partner
+    from touched_mentions as mentioned
+    inner join screened_partners as partner
         on mentioned.message_id = partner.message_id
-        and partner.id_type in ('user_id', 'anonymous_id')
         and mentioned.id_type <> partner.id_type
     group by mentioned.id_type, mentioned.id_value
 ),
 
-guarded as (
+counted as (
     select
-        screened.id_type,
-        screened.id_value,
-        screened.first_seen_at,
-        screened.last_seen_at,
-        screened.first_received_at,
-        screened.mention_count,
+        screen_status.id_type,
+        screen_status.id_value,
+        identifiers.first_seen_at,
+        identifiers.last_seen_at,
+        identifiers.first_received_at,
+        identifiers.mention_count,
         coalesce(co_mentions.distinct_user_ids, 0) as distinct_user_ids,
         coalesce(co_mentions.distinct_anonymous_ids, 0) as distinct_anonymous_ids,
-        coalesce(
-            screened.screen_reason,
-            case
-                {%- for id_type, limits in var('upstream__identity_hub_limits').items() %}
-                {%- for partner_type, limit in limits.items() %}
-                when screened.id_type = '{{ id_type }}'
-                    and co_mentions.distinct_{{ partner_type }}s > {{ limit }}
-                    then 'hub_{{ partner_type }}s'
-                {%- endfor %}
-                {%- endfor %}
-            end
-        ) as exclusion_reason
-    from screened
+        screen_status.screen_reason,
+        identifiers.loaded_at
+    from identifiers
+    inner join screen_status
+        on identifiers.id_type = screen_status.id_type
+        and identifiers.id_value = screen_status.id_value
     left join co_mentions
-        on screened.id_type = co_mentions.id_type
-        and screened.id_value = co_mentions.id_value
+        on identifiers.id_type = co_mentions.id_type
+        and identifiers.id_value = co_mentions.id_value
+),
+
+guarded as (
+    select
+        counted.id_type,
+        counted.id_value,
+        counted.first_seen_at,
+        counted.last_seen_at,
+        counted.first_received_at,
+        counted.mention_count,
+        counted.distinct_user_ids,
+        counted.distinct_anonymous_ids,
+        coalesce(counted.screen_reason, {{ upstream.identity_hub_reason('counted') }}) as exclusion_reason,
+        counted.loaded_at,
+        rules.rules_version
+    from counted
+    cross join rules
 )
 
 select * from guarded

@@ -2,7 +2,23 @@
     The profile behind every staged row: of the identifiers the row mentions, the strongest one
     that is in the identity graph decides (a login beats an email beats a cookie), so a row on a
     shared laptop goes to the person who was logged in.
+
+    Incremental: a run attributes again only the messages with mentions loaded since this
+    table's loaded_at and the messages mentioning an identifier whose profile changed
+    (int_identity_reassignments). A message left with no identifier in the graph is written
+    with a NULL profile, replacing its old row, and the post-hook deletes it.
 #}
+{{ config(
+    materialized='incremental',
+    unique_key='message_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
+    post_hook="{{ upstream.delete_rows_hook(this, 'profile_id is null') }}",
+) }}
+-- depends_on: {{ ref('int_identity_reassignments') }}
+{#- A table stored before loaded_at existed is attributed whole, once. -#}
+{%- set incremental = is_incremental() and upstream.relation_has_column(this, 'loaded_at') %}
+{%- set unattributed_rows = 'or profile_id is null' if incremental else '' %}
 
 with
 
@@ -14,26 +30,56 @@ graph as (
     select * from {{ ref('id_graph') }}
 ),
 
+{% if incremental %}
+recomputed_messages as (
+    select mentions.message_id
+    from mentions
+    where mentions.loaded_at > (select max(stored.loaded_at) from {{ this }} as stored)
+    union
+    select mentions.message_id
+    from mentions
+    inner join {{ ref('int_identity_reassignments') }} as reassigned
+        on mentions.id_type = reassigned.id_type
+        and mentions.id_value = reassigned.id_value
+),
+
+scoped_mentions as (
+    select mentions.*
+    from mentions
+    inner join recomputed_messages on mentions.message_id = recomputed_messages.message_id
+),
+{% else %}
+scoped_mentions as (
+    select * from mentions
+),
+{% endif %}
+
 attributed_mentions as (
     select
-        mentions.message_id,
+        scoped_mentions.message_id,
         graph.profile_id,
         row_number() over (
-            partition by mentions.message_id
-            order by {{ upstream.identity_priority('mentions.id_type') }}, mentions.id_type, mentions.id_value
-        ) as strength_rank
-    from mentions
-    inner join graph
-        on mentions.id_type = graph.id_type
-        and mentions.id_value = graph.id_value
+            partition by scoped_mentions.message_id
+            order by
+                case when graph.profile_id is null then 1 else 0 end,
+                {{ upstream.identity_priority('scoped_mentions.id_type') }},
+                scoped_mentions.id_type,
+                scoped_mentions.id_value
+        ) as strength_rank,
+        max(scoped_mentions.loaded_at) over (partition by scoped_mentions.message_id) as loaded_at
+    from scoped_mentions
+    left join graph
+        on scoped_mentions.id_type = graph.id_type
+        and scoped_mentions.id_value = graph.id_value
 ),
 
 attributed as (
     select
         message_id,
-        profile_id
+        profile_id,
+        loaded_at
     from attributed_mentions
-    where strength_rank = 1
+    where strength_rank = 1 and (profile_id is not null {{ unattributed_rows }})
 )
 
 select * from attributed
