@@ -45,7 +45,8 @@ forgotten_keys as (
     {%- if forgotten is not none %}
     select forgotten.node_key from {{ forgotten }} as forgotten
     {%- else %}
-    select cast(null as {{ dbt.type_bigint() }}) as node_key where 1 = 0
+    select nothing.node_key from (select cast(null as {{ dbt.type_bigint() }}) as node_key) as nothing
+    where nothing.node_key is not null
     {%- endif %}
 ),
 
