@@ -45,8 +45,8 @@ forgotten_keys as (
     {%- if forgotten is not none %}
     select forgotten.node_key from {{ forgotten }} as forgotten
     {%- else %}
-    select nothing.node_key from (select cast(null as {{ dbt.type_bigint() }}) as node_key) as nothing
-    where nothing.node_key is not null
+    select no_rows.node_key from (select cast(null as {{ dbt.type_bigint() }}) as node_key) as no_rows
+    where no_rows.node_key is not null
     {%- endif %}
 ),
 
