@@ -3,9 +3,10 @@
         dbt run-operation purge_forgotten_raw_rows
     Deletes every raw Segment row that mentions a forgotten identifier (by its normalized value,
     so any formatting matches) and its normalized copy in base_segment__<table>, the
-    consent_records rows about one, and the identifier mentions cached by
-    int_identifier_mentions; blanks id_value of applied delete requests (the request id and the
-    hashes in privacy_forgotten_identifiers remain as the record of the erasure).
+    consent_records rows about one, the consent statements naming one as their contact, and the
+    identifier mentions cached by int_identifier_mentions; blanks id_value of applied delete
+    requests (the request id and the hashes in privacy_forgotten_identifiers remain as the record
+    of the erasure).
     Prints what it removed per table. Run a build afterwards; nothing is left to rebuild from.
 -#}
 {% macro purge_forgotten_raw_rows() %}
@@ -45,6 +46,14 @@
         'condition': "request_id in (select forgotten.request_id from " ~ forgotten ~ " as forgotten)"
             ~ " and id_value <> '[erased]'",
         'assignments': {'id_value': "'[erased]'"},
+    }) -%}
+    {#- Incremental, so a statement that names a forgotten contact under another profile stays
+        until deleted here. -#}
+    {%- do changes.append({
+        'table': 'int_consent_statements',
+        'relation': ref('int_consent_statements'),
+        'condition': upstream.stable_key("'email:' || email") ~ ' in ' ~ known
+            ~ ' or ' ~ upstream.stable_key("'phone:' || phone") ~ ' in ' ~ known,
     }) -%}
     {%- do changes.append({
         'table': 'int_identifier_mentions',

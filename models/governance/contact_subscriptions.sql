@@ -2,8 +2,10 @@
     Subscription state of every contact vector (each email address and phone number in the
     identity graph): subscribed / unsubscribed from the latest email_marketing (for an email) or
     sms_marketing (for a phone) statement that names that address or number; never when none
-    does. A person can unsubscribe one address and keep another.
+    does. A person can unsubscribe one address and keep another. Statements after as_of do not
+    count.
 #}
+{%- set as_of = upstream.as_of_timestamp() -%}
 
 with
 
@@ -28,7 +30,7 @@ statements as (
         is_granted,
         stated_at
     from {{ ref('int_consent_statements') }}
-    where category in ('email_marketing', 'sms_marketing')
+    where category in ('email_marketing', 'sms_marketing') and stated_at <= {{ as_of }}
 ),
 
 latest as (

@@ -2,6 +2,7 @@
     Consent per profile and category (var upstream__consent_categories), as of as_of: the latest
     statement wins, a denial wins a tie, and no statement means denied.
 #}
+{%- set as_of = upstream.as_of_timestamp() -%}
 
 with
 
@@ -24,6 +25,7 @@ latest as (
             order by stated_at desc, case when is_granted then 1 else 0 end asc, statement_source asc
         ) as recency_rank
     from {{ ref('int_consent_statements') }}
+    where stated_at <= {{ as_of }}
 ),
 
 consent as (

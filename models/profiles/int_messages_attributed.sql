@@ -18,7 +18,10 @@
 -- depends_on: {{ ref('int_identity_reassignments') }}
 {#- A table stored before loaded_at existed is attributed whole, once. -#}
 {%- set incremental = is_incremental() and upstream.relation_has_column(this, 'loaded_at') %}
+{#- Only an incremental run writes NULL-profile rows (they replace, then the hook deletes); a full
+    build joins the graph inner, which is cheaper. -#}
 {%- set unattributed_rows = 'or profile_id is null' if incremental else '' %}
+{%- set graph_join = 'left join' if incremental else 'inner join' %}
 
 with
 
@@ -32,15 +35,7 @@ graph as (
 
 {% if incremental %}
 recomputed_messages as (
-    select mentions.message_id
-    from mentions
-    where mentions.loaded_at > (select max(stored.loaded_at) from {{ this }} as stored)
-    union
-    select mentions.message_id
-    from mentions
-    inner join {{ ref('int_identity_reassignments') }} as reassigned
-        on mentions.id_type = reassigned.id_type
-        and mentions.id_value = reassigned.id_value
+    {{ upstream.reattributed_messages('select max(stored.loaded_at) from ' ~ this ~ ' as stored') | indent(4) }}
 ),
 
 scoped_mentions as (
@@ -68,7 +63,7 @@ attributed_mentions as (
         ) as strength_rank,
         max(scoped_mentions.loaded_at) over (partition by scoped_mentions.message_id) as loaded_at
     from scoped_mentions
-    left join graph
+    {{ graph_join }} graph
         on scoped_mentions.id_type = graph.id_type
         and scoped_mentions.id_value = graph.id_value
 ),
