@@ -33,15 +33,33 @@ statements as (
     where category in ('email_marketing', 'sms_marketing') and stated_at <= {{ as_of }}
 ),
 
-latest as (
+{# Grouping rather than a row_number() window, as in profile_consent: the latest instant per
+    contact, then whether every statement at that instant grants (a denial wins a tie). #}
+latest_at as (
     select
-        *,
-        row_number() over (
-            partition by profile_id, channel, contact_value
-            order by stated_at desc, case when is_granted then 1 else 0 end asc
-        ) as recency_rank
+        profile_id,
+        channel,
+        contact_value,
+        max(stated_at) as stated_at
     from statements
     where contact_value is not null
+    group by profile_id, channel, contact_value
+),
+
+latest as (
+    select
+        statements.profile_id,
+        statements.channel,
+        statements.contact_value,
+        statements.stated_at,
+        min(case when statements.is_granted then 1 else 0 end) = 1 as is_granted
+    from statements
+    inner join latest_at
+        on statements.profile_id = latest_at.profile_id
+        and statements.channel = latest_at.channel
+        and statements.contact_value = latest_at.contact_value
+        and statements.stated_at = latest_at.stated_at
+    group by statements.profile_id, statements.channel, statements.contact_value, statements.stated_at
 ),
 
 subscriptions as (
@@ -61,7 +79,6 @@ subscriptions as (
         on vectors.profile_id = latest.profile_id
         and vectors.channel = latest.channel
         and vectors.contact_value = latest.contact_value
-        and latest.recency_rank = 1
 )
 
 select * from subscriptions

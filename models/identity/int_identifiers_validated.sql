@@ -34,6 +34,17 @@
     var('upstream__identity_hub_limits'),
 ] %}
 
+{%- set identifier_aggregates -%}
+select
+    id_type,
+    id_value,
+    min(occurred_at) as first_seen_at,
+    max(occurred_at) as last_seen_at,
+    min(received_at) as first_received_at,
+    count(*) as mention_count,
+    max(loaded_at) as loaded_at
+{%- endset %}
+
 with
 
 mentions as (
@@ -96,11 +107,18 @@ screening_keys as (
     from batch_keys
 ),
 {% else %}
+{# A full build aggregates the mentions once: the keys to screen are the identifiers' keys. #}
+all_identifiers as (
+    {{ identifier_aggregates | indent(4) }}
+    from mentions
+    group by id_type, id_value
+),
+
 screening_keys as (
-    select distinct
+    select
         id_type,
         id_value
-    from mentions
+    from all_identifiers
 ),
 {% endif %}
 
@@ -277,16 +295,13 @@ partner_mentions as (
 {% endif %}
 
 identifiers as (
-    select
-        id_type,
-        id_value,
-        min(occurred_at) as first_seen_at,
-        max(occurred_at) as last_seen_at,
-        min(received_at) as first_received_at,
-        count(*) as mention_count,
-        max(loaded_at) as loaded_at
+    {%- if incremental %}
+    {{ identifier_aggregates | indent(4) }}
     from touched_mentions
     group by id_type, id_value
+    {%- else %}
+    select * from all_identifiers
+    {%- endif %}
 ),
 
 {# Partners count only in messages of touched identifiers, and only while screened in. #}

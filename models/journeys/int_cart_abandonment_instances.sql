@@ -77,19 +77,27 @@ orders as (
         and orders.occurred_at >= {{ dbt.dateadd('minute', -1 * settings.horizon_minutes, as_of) }}
 ),
 
-conversions as (
+{# One equi-join per way an order can match, not one join on an OR: an OR leaves the engine
+    only the inequality to join on, which compares every instance with every order (issue 10). #}
+conversion_matches as (
+    {%- for key in ['profile_id', 'checkout_id', 'order_id'] %}
     select
         instances.checkout_key,
-        min(orders.occurred_at) as converted_at
+        orders.occurred_at
     from instances
     inner join orders
-        on instances.started_at <= orders.occurred_at
-        and (
-            instances.profile_id = orders.profile_id
-            or instances.checkout_id = orders.checkout_id
-            or instances.order_id = orders.order_id
-        )
-    group by instances.checkout_key
+        on instances.{{ key }} = orders.{{ key }}
+        and instances.started_at <= orders.occurred_at
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+),
+
+conversions as (
+    select
+        checkout_key,
+        min(occurred_at) as converted_at
+    from conversion_matches
+    group by checkout_key
 ),
 
 successors as (
