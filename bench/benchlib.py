@@ -16,13 +16,17 @@ def dbt_command(args: list[str], target: Path) -> list[str]:
     return [DBT, *args, *flags]
 
 
-def dbt_env(db: Path) -> dict[str, str]:
-    """The environment that points the project's DuckDB target at the file `db`."""
-    return {**os.environ, "UPSTREAM_DUCKDB_PATH": str(db)}
+def dbt_env(db: Path, as_of: str | None = None) -> dict[str, str]:
+    """The environment that points the project's DuckDB target at the file `db` and, when given,
+    pins as_of through UPSTREAM_AS_OF (not --vars: changed vars make dbt re-parse everything)."""
+    env = {**os.environ, "UPSTREAM_DUCKDB_PATH": str(db)}
+    if as_of is not None:
+        env["UPSTREAM_AS_OF"] = as_of
+    return env
 
 
-def run_dbt(args: list[str], db: Path, target: Path) -> float:
+def run_dbt(args: list[str], db: Path, target: Path, as_of: str | None = None) -> float:
     """Run dbt quietly against the DuckDB file `db`; return wall seconds (raises if dbt fails)."""
     started = time.perf_counter()
-    subprocess.run(dbt_command(args, target), env=dbt_env(db), check=True)
+    subprocess.run(dbt_command(args, target), env=dbt_env(db, as_of), check=True)
     return time.perf_counter() - started

@@ -34,7 +34,7 @@ def measure(events: int, seed: int, workdir: Path) -> dict:
     window_end = config.start_at + dt.timedelta(days=config.days)
     as_of = window_end.strftime("%Y-%m-%d %H:%M:%S")
     build = ["build", "--exclude-resource-type", "test", "unit_test"]
-    seconds = run_dbt([*build, "--vars", f'{{upstream__as_of: "{as_of}"}}'], db, target)
+    seconds = run_dbt(build, db, target, as_of=as_of)
     results = json.loads((target / "run_results.json").read_text())["results"]
     slowest = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:6]
     return {

@@ -50,16 +50,10 @@ def identity_vs_reference(db: Path, as_of: str, folder: Path) -> dict:
     )
     figures = json.loads(reference.stdout.strip().splitlines()[-1])
     ours = builds.timed_dbt(
-        [
-            "run",
-            "--full-refresh",
-            "--select",
-            "models/identity",
-            "--vars",
-            json.dumps({"upstream__as_of": as_of}),
-        ],
+        ["run", "--full-refresh", "--select", "models/identity"],
         db,
         folder / "target-identity",
+        as_of=as_of,
     )
     return {
         "identifiers": figures["identifiers"],

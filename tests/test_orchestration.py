@@ -93,7 +93,11 @@ def test_upstream_pipeline_materializes_everything(tmp_path: Path, monkeypatch: 
     sync = materialized["sync__vip_webhook"].materialization.metadata
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute("select count(*) from sync_webhook__high_value_recent").fetchone()[0]
+        # UPSTREAM_AS_OF reached the models through the environment (no --vars).
+        evaluated = "select distinct cast(occurred_at as varchar) from segment_events"
+        evaluated_at = con.execute(evaluated).fetchall()
     assert sync["confirmed"].value == rows == held > 0
+    assert evaluated_at == [("2026-10-31 00:00:00",)]
     checks = [e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     assert len(checks) > 50 and all(e.event_specific_data.passed for e in checks)
 

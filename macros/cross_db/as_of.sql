@@ -1,6 +1,11 @@
 {#-
-    The instant every window is measured from: var upstream__as_of (UTC), or the run's start.
-    Using run_started_at rather than now() keeps every model of one run on the same instant.
+    The instant every window is measured from (UTC): var upstream__as_of, else the environment
+    variable UPSTREAM_AS_OF, else the run's start. Using run_started_at rather than now() keeps
+    every model of one run on the same instant.
+    Scheduled runs that pin the instant should set UPSTREAM_AS_OF rather than pass --vars: dbt
+    re-parses the whole project whenever --vars changes (about 4 s, issue 10). The variable is
+    read only while executing, so dbt does not record it at parse time and its per-run value
+    keeps partial parsing intact; SQL is compiled during execution, so every model sees it.
 -#}
 {% macro as_of_timestamp() -%}
     cast('{{ upstream.as_of_text() }}' as {{ dbt.type_timestamp() }})
@@ -8,5 +13,6 @@
 
 {#- The same instant as text ('YYYY-MM-DD HH:MM:SS'), for log lines. -#}
 {% macro as_of_text() -%}
-    {{- var('upstream__as_of', none) or run_started_at.strftime("%Y-%m-%d %H:%M:%S") -}}
+    {%- set from_environment = env_var('UPSTREAM_AS_OF', '') if execute else '' -%}
+    {{- var('upstream__as_of', none) or from_environment or run_started_at.strftime("%Y-%m-%d %H:%M:%S") -}}
 {%- endmacro %}
