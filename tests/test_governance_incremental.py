@@ -1,10 +1,12 @@
 """Consent refreshed incrementally equals a full rebuild over the same data: a statement follows
 its message when a login merges the profile it was on, a CMP record applies once the graph learns
-its identifier, and a deletion request removes the statements of the forgotten person."""
+its identifier, a deletion request removes the statements of the forgotten person, and a table
+stored by the code before statement ids is rebuilt rather than left with rows no key replaces."""
 
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.warehouse import query, run_dbt, write_raw_tables
@@ -160,3 +162,16 @@ def test_the_forgotten_person_leaves_no_statement(warehouses):
     )
     assert leaked == []
     assert query(db, "select count(*) from int_consent_statements where profile_id is null") == [(0,)]
+
+
+def test_a_table_stored_before_statement_ids_is_rebuilt(warehouses, tmp_path):
+    db = tmp_path / "upgraded.duckdb"
+    db.write_bytes(warehouses["incremental"].read_bytes())
+    with duckdb.connect(str(db)) as con:  # the columns the table had before it was incremental
+        con.execute(
+            "create or replace table int_consent_statements as select profile_id, category, is_granted,"
+            " stated_at, statement_source, email, phone from int_consent_statements"
+        )
+    run_dbt(db, "build", "--vars", _as_of(DAY_2))
+    sql = f"select {STATEMENT_COLUMNS} from int_consent_statements"
+    assert _rows(db, sql) == _rows(warehouses["rebuilt"], sql)

@@ -20,11 +20,12 @@
     unique_key=['statement_source', 'statement_id'],
     incremental_strategy='delete+insert',
     on_schema_change='append_new_columns',
-    post_hook="{{ upstream.delete_rows_hook(this, 'profile_id is null') }}",
+    post_hook="{{ upstream.delete_rows_hook(this, 'profile_id is null or statement_id is null') }}",
 ) }}
 -- depends_on: {{ ref('int_identity_reassignments') }}
 -- depends_on: {{ ref('int_identifier_mentions') }}
-{#- A table stored before statement_id existed is built whole, once. -#}
+{#- A table stored before statement_id existed is built whole, once; its old rows gain a NULL
+    statement_id, no key can replace them, and the post-hook deletes them. -#}
 {%- set incremental = is_incremental() and upstream.relation_has_column(this, 'statement_id') %}
 {%- set loaded_at = "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
 
