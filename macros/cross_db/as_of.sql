@@ -16,3 +16,9 @@
     {%- set from_environment = env_var('UPSTREAM_AS_OF', '') if execute else '' -%}
     {{- var('upstream__as_of', none) or from_environment or run_started_at.strftime("%Y-%m-%d %H:%M:%S") -}}
 {%- endmacro %}
+
+{#- This run's wall-clock start as a timestamp: the tie-breaker between two segment runs that share
+    an as_of, and the loaded_at stamp incremental models compare with their previous run's. -#}
+{% macro run_recorded_at() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}

@@ -33,11 +33,6 @@
     ]) -}}
 {%- endmacro %}
 
-{#- This run's wall-clock start, the tie-breaker between two runs that share an as_of. -#}
-{% macro run_recorded_at() -%}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
-{%- endmacro %}
-
 {#-
     Members of one segment according to its history, as of `at` (a SQL timestamp expression,
     default: everything recorded): the profiles whose latest event is an entry. This is the

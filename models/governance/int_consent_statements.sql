@@ -27,7 +27,6 @@
 {#- A table stored before statement_id existed is built whole, once; its old rows gain a NULL
     statement_id, no key can replace them, and the post-hook deletes them. -#}
 {%- set incremental = is_incremental() and upstream.relation_has_column(this, 'statement_id') %}
-{%- set loaded_at = "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
 
 with
 
@@ -120,5 +119,5 @@ statements as (
 
 select
     *,
-    {{ loaded_at }} as loaded_at
+    {{ upstream.run_recorded_at() }} as loaded_at
 from statements

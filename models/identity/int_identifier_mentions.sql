@@ -66,7 +66,7 @@ collapsed as (
         end as source_model,
         min(occurred_at) as occurred_at,
         min(received_at) as received_at,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }}) as loaded_at
+        {{ upstream.run_recorded_at() }} as loaded_at
     from unioned
     where id_value is not null
     group by message_id, id_type, id_value
