@@ -34,6 +34,10 @@
     var('upstream__identity_hub_limits'),
 ] %}
 
+{#- Read where used, not as one CTE: DuckDB materializes a CTE read more than once, which here
+    copies every mention (15M rows at 10M events) before any filter applies (issue 10). -#}
+{%- set mentions = ref('int_identifier_mentions') %}
+
 {%- set identifier_aggregates -%}
 select
     id_type,
@@ -46,10 +50,6 @@ select
 {%- endset %}
 
 with
-
-mentions as (
-    select * from {{ ref('int_identifier_mentions') }}
-),
 
 {# Empty without a previous build. #}
 forgotten_keys as (
@@ -89,7 +89,7 @@ batch_keys as (
     select distinct
         mentions.id_type,
         mentions.id_value
-    from mentions
+    from {{ mentions }} as mentions
     where mentions.loaded_at > (select max(stored.loaded_at) from stored)
 ),
 
@@ -110,7 +110,7 @@ screening_keys as (
 {# A full build aggregates the mentions once: the keys to screen are the identifiers' keys. #}
 all_identifiers as (
     {{ identifier_aggregates | indent(4) }}
-    from mentions
+    from {{ mentions }}
     group by id_type, id_value
 ),
 
@@ -185,24 +185,6 @@ screened as (
 ),
 
 {% if incremental %}
-{# Every remembered identifier's screen reason: this run's, else the one stored with its row. #}
-screen_status as (
-    select * from screened
-    union all
-    select
-        stored.id_type,
-        stored.id_value,
-        case when stored.exclusion_reason not like 'hub%' then stored.exclusion_reason end as screen_reason
-    from stored
-    left join screened
-        on stored.id_type = screened.id_type
-        and stored.id_value = screened.id_value
-    where
-        screened.id_value is null
-        and {{ upstream.stable_key("stored.id_type || ':' || stored.id_value") }}
-        not in (select forgotten_keys.node_key from forgotten_keys)
-),
-
 {# Stored rows screened again: does their reason still follow from the rules? #}
 restated as (
     select
@@ -251,11 +233,11 @@ partners_of_changes as (
     select distinct
         mentioned.id_type,
         mentioned.id_value
-    from mentions as changed
+    from {{ mentions }} as changed
     inner join partner_changes
         on changed.id_type = partner_changes.id_type
         and changed.id_value = partner_changes.id_value
-    inner join mentions as mentioned
+    inner join {{ mentions }} as mentioned
         on changed.message_id = mentioned.message_id
 ),
 
@@ -269,7 +251,7 @@ touched_keys as (
 
 touched_mentions as (
     select mentions.*
-    from mentions
+    from {{ mentions }} as mentions
     inner join touched_keys
         on mentions.id_type = touched_keys.id_type
         and mentions.id_value = touched_keys.id_value
@@ -277,8 +259,37 @@ touched_mentions as (
 
 partner_mentions as (
     select mentions.*
-    from mentions
+    from {{ mentions }} as mentions
     where mentions.message_id in (select touched_mentions.message_id from touched_mentions)
+),
+
+partner_keys as (
+    select distinct
+        id_type,
+        id_value
+    from partner_mentions
+),
+
+{# The screen reason of every identifier in those messages: this run's, else the one stored with
+   its row. Limited to those messages: all stored rows would be a join of millions (issue 10). #}
+screen_status as (
+    select * from screened
+    union all
+    select
+        stored.id_type,
+        stored.id_value,
+        case when stored.exclusion_reason not like 'hub%' then stored.exclusion_reason end as screen_reason
+    from stored
+    inner join partner_keys
+        on stored.id_type = partner_keys.id_type
+        and stored.id_value = partner_keys.id_value
+    left join screened
+        on stored.id_type = screened.id_type
+        and stored.id_value = screened.id_value
+    where
+        screened.id_value is null
+        and {{ upstream.stable_key("stored.id_type || ':' || stored.id_value") }}
+        not in (select forgotten_keys.node_key from forgotten_keys)
 ),
 {% else %}
 screen_status as (
@@ -286,11 +297,11 @@ screen_status as (
 ),
 
 touched_mentions as (
-    select * from mentions
+    select * from {{ mentions }}
 ),
 
 partner_mentions as (
-    select * from mentions
+    select * from {{ mentions }}
 ),
 {% endif %}
 
