@@ -1,0 +1,106 @@
+"""A/B of the incremental build (+1% events) between a git revision and the working tree.
+
+    .venv/bin/python bench/ab_incremental.py --baseline <rev> [--events 10000000] [--runs 3]
+
+Run-to-run noise on a shared 2-core machine is larger than many changes (the same build has
+varied by 25%), so the two sides run interleaved on the same data: the data set is generated
+and split like bench/builds.py does, one full build with the baseline's code makes the starting
+warehouse, and then each round copies it twice and runs the incremental build once with the
+baseline's code (a git worktree) and once with this checkout's. Prints one JSON line per run and
+a summary: each side's wall times and median, and the difference within each round.
+"""
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import builds
+from benchlib import DBT, ROOT, dbt_env
+
+
+def timed_build(project: Path, db: Path, target: Path, as_of: str) -> dict:
+    """One `dbt build` (no tests) of `project` against `db`: wall seconds and the slowest models."""
+    command = [
+        DBT,
+        *builds.BUILD,
+        "--quiet",
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(project),
+        "--target-path",
+        str(target),
+    ]
+    started = time.perf_counter()
+    subprocess.run(command, env=dbt_env(db, as_of), cwd=target.parent, check=True)
+    seconds = time.perf_counter() - started
+    results = json.loads((target / "run_results.json").read_text())
+    nodes = sorted(results["results"], key=lambda r: r["execution_time"], reverse=True)
+    return {
+        "seconds": round(seconds, 1),
+        "outside_nodes_s": round(seconds - results["elapsed_time"], 1),
+        "slowest": {r["unique_id"].split(".")[-1]: round(r["execution_time"], 1) for r in nodes[:8]},
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", required=True, help="git revision to compare against")
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="upstream-ab-"))
+    baseline = folder / "baseline"
+    try:
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(baseline), args.baseline],
+            check=True,
+            capture_output=True,
+        )
+        prepared = builds.prepare(args.events, args.seed, folder)
+        start = folder / "start"
+        start.mkdir()
+        shutil.copy(prepared.template, start / "warehouse.duckdb")
+        timed_build(baseline, start / "warehouse.duckdb", start / "target", prepared.cut_at)
+        builds.append_incoming(start / "warehouse.duckdb")
+        times: dict[str, list[float]] = {"baseline": [], "candidate": []}
+        for round_number in range(1, args.runs + 1):
+            for side, project in (("baseline", baseline), ("candidate", ROOT)):
+                run = folder / f"{side}-{round_number}"
+                run.mkdir()
+                shutil.copy(start / "warehouse.duckdb", run / "warehouse.duckdb")
+                result = timed_build(project, run / "warehouse.duckdb", run / "target", prepared.end_at)
+                shutil.rmtree(run)
+                times[side].append(result["seconds"])
+                print(json.dumps({"side": side, "round": round_number, **result}), flush=True)
+        summary = {
+            "baseline": args.baseline,
+            "events": prepared.events,
+            "runs_s": times,
+            "median_s": {side: statistics.median(values) for side, values in times.items()},
+            "difference_per_round_s": [
+                round(c - b, 1) for b, c in zip(times["baseline"], times["candidate"], strict=True)
+            ],
+        }
+        print(json.dumps(summary), flush=True)
+    finally:
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(baseline)],
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
