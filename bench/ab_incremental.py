@@ -17,38 +17,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import builds
-from benchlib import DBT, ROOT, dbt_env
-
-
-def timed_build(project: Path, db: Path, target: Path, as_of: str) -> dict:
-    """One `dbt build` (no tests) of `project` against `db`: wall seconds and the slowest models."""
-    command = [
-        DBT,
-        *builds.BUILD,
-        "--quiet",
-        "--project-dir",
-        str(project),
-        "--profiles-dir",
-        str(project),
-        "--target-path",
-        str(target),
-    ]
-    started = time.perf_counter()
-    subprocess.run(command, env=dbt_env(db, as_of), cwd=target.parent, check=True)
-    seconds = time.perf_counter() - started
-    results = json.loads((target / "run_results.json").read_text())
-    nodes = sorted(results["results"], key=lambda r: r["execution_time"], reverse=True)
-    return {
-        "seconds": round(seconds, 1),
-        "outside_nodes_s": round(seconds - results["elapsed_time"], 1),
-        "slowest": {r["unique_id"].split(".")[-1]: round(r["execution_time"], 1) for r in nodes[:8]},
-    }
+from benchlib import ROOT
 
 
 def main() -> int:
@@ -70,7 +44,9 @@ def main() -> int:
         start = folder / "start"
         start.mkdir()
         shutil.copy(prepared.template, start / "warehouse.duckdb")
-        timed_build(baseline, start / "warehouse.duckdb", start / "target", prepared.cut_at)
+        builds.timed_dbt(
+            builds.BUILD, start / "warehouse.duckdb", start / "target", prepared.cut_at, baseline
+        )
         builds.append_incoming(start / "warehouse.duckdb")
         times: dict[str, list[float]] = {"baseline": [], "candidate": []}
         for round_number in range(1, args.runs + 1):
@@ -78,7 +54,9 @@ def main() -> int:
                 run = folder / f"{side}-{round_number}"
                 run.mkdir()
                 shutil.copy(start / "warehouse.duckdb", run / "warehouse.duckdb")
-                result = timed_build(project, run / "warehouse.duckdb", run / "target", prepared.end_at)
+                result = builds.timed_dbt(
+                    builds.BUILD, run / "warehouse.duckdb", run / "target", prepared.end_at, project
+                )
                 shutil.rmtree(run)
                 times[side].append(result["seconds"])
                 print(json.dumps({"side": side, "round": round_number, **result}), flush=True)

@@ -10,9 +10,17 @@ ROOT = Path(__file__).resolve().parent.parent
 DBT = str(Path(sys.executable).parent / "dbt")
 
 
-def dbt_command(args: list[str], target: Path) -> list[str]:
-    """A quiet dbt invocation of this project, writing its artifacts under `target`."""
-    flags = ["--quiet", "--project-dir", str(ROOT), "--profiles-dir", str(ROOT), "--target-path", str(target)]
+def dbt_command(args: list[str], target: Path, project: Path = ROOT) -> list[str]:
+    """A quiet dbt invocation of `project` (default: this checkout); artifacts go under `target`."""
+    flags = [
+        "--quiet",
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(project),
+        "--target-path",
+        str(target),
+    ]
     return [DBT, *args, *flags]
 
 

@@ -79,10 +79,12 @@ def prepare(events: int, seed: int, folder: Path) -> Prepared:
     )
 
 
-def timed_dbt(args: list[str], db: Path, target: Path, as_of: str | None = None) -> dict:
+def timed_dbt(
+    args: list[str], db: Path, target: Path, as_of: str | None = None, project: Path = ROOT
+) -> dict:
     """One dbt invocation: wall seconds, peak RSS (os.wait4 of the dbt process) and slowest models."""
     started = time.perf_counter()
-    process = subprocess.Popen(dbt_command(args, target), env=dbt_env(db, as_of), cwd=target.parent)
+    process = subprocess.Popen(dbt_command(args, target, project), env=dbt_env(db, as_of), cwd=target.parent)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
