@@ -1,6 +1,6 @@
-"""The base layer is incremental (issue 10): a later build reads only what arrived since, yet a
-late copy of an old message is still a duplicate, and bad rows are quarantined once, however
-many builds re-read them."""
+"""The base layer is incremental (issue 10): a later build reads only the messages with a copy it
+has not stored, yet a late copy of an old message is still a duplicate, and bad rows are
+quarantined once, however many builds re-read them."""
 
 import duckdb
 import pytest
@@ -36,6 +36,8 @@ def rebuilt(tmp_path_factory: pytest.TempPathFactory):
         late_rows = [
             # A second copy of m-old, delivered 20 days later: outside the lookback window.
             ("m-old", "anon-1", "2026-03-21T10:00:00Z", "2026-03-21T10:00:00Z", "10.0.0.9"),
+            # A second copy of m-other received inside the window: it has a copy not stored yet.
+            ("m-other", "anon-1", "2026-03-01T11:00:00Z", "2026-03-01T12:00:00Z", "10.0.0.8"),
             ("m-new", "anon-2", "2026-03-21T11:00:00Z", "2026-03-21T11:00:00Z", "10.0.0.3"),
             ("null", "anon-3", "2026-03-21T12:00:00Z", "2026-03-21T12:00:00Z", "10.0.0.4"),  # junk id
             ("m-bad-arrival", "anon-4", "2026-03-21T12:00:00Z", "not a time", "10.0.0.5"),
@@ -78,5 +80,5 @@ def test_late_copy_of_an_old_message_stays_a_duplicate(rebuilt):
 def test_bad_rows_are_quarantined_once(rebuilt):
     first, second = rebuilt
     assert first["rejected"] == [(None, "missing_message_id", 1)]
-    assert first["summary"] == [(6, 4, 1, 1)]
+    assert first["summary"] == [(7, 4, 2, 1)]
     assert second == first
