@@ -24,6 +24,9 @@
 ) }}
 -- depends_on: {{ ref('int_identity_reassignments') }}
 -- depends_on: {{ ref('int_identifier_mentions') }}
+{%- for table_name in upstream.consent_tables() %}
+-- depends_on: {{ ref('base_segment__' ~ table_name) }}
+{%- endfor %}
 {#- A table stored before statement_id existed is built whole, once; its old rows gain a NULL
     statement_id, no key can replace them, and the post-hook deletes them. -#}
 {%- set incremental = is_incremental() and upstream.relation_has_column(this, 'statement_id') %}
@@ -34,19 +37,14 @@ graph as (
     select * from {{ ref('id_graph') }}
 ),
 
-preferences as (
-    select * from {{ ref('stg_segment__consent_preferences') }}
-),
-
 {% if incremental %}
 recomputed_messages as (
     {{ upstream.reattributed_messages('select max(stored.loaded_at) from ' ~ this ~ ' as stored') | indent(4) }}
 ),
 
+-- The preferences of those messages only, each table joined to them before anything else.
 scoped_preferences as (
-    select preferences.*
-    from preferences
-    inner join recomputed_messages on preferences.message_id = recomputed_messages.message_id
+    {{ upstream.consent_preferences('recomputed_messages') | indent(4) }}
 ),
 
 replaced_keys as (
@@ -63,7 +61,7 @@ replaced_keys as (
 ),
 {% else %}
 scoped_preferences as (
-    select * from preferences
+    select * from {{ ref('stg_segment__consent_preferences') }}
 ),
 {% endif %}
 
