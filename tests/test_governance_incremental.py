@@ -130,9 +130,10 @@ def test_incremental_statements_equal_a_full_rebuild(warehouses):
     incremental = _rows(warehouses["incremental"], sql)
     assert incremental, "the incremental build must hold statements"
     assert incremental == _rows(warehouses["rebuilt"], sql)
-    for model in ("profile_consent", "contact_subscriptions"):
-        assert _rows(warehouses["incremental"], f"select * from {model}") == _rows(
-            warehouses["rebuilt"], f"select * from {model}"
+    # loaded_at says which run wrote a row, so it differs between the two by design.
+    for model, columns in (("profile_consent", "* exclude (loaded_at)"), ("contact_subscriptions", "*")):
+        assert _rows(warehouses["incremental"], f"select {columns} from {model}") == _rows(
+            warehouses["rebuilt"], f"select {columns} from {model}"
         ), model
 
 

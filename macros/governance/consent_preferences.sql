@@ -86,3 +86,10 @@ where is_granted is not null
 {% macro consent_event_tables() -%}
     {{- return(['product_viewed', 'product_added', 'cart_viewed', 'checkout_started', 'order_completed']) -}}
 {%- endmacro %}
+
+{#- The consent categories (var upstream__consent_categories) as a quoted SQL list. -#}
+{% macro consent_category_list() -%}
+    {%- for category in var('upstream__consent_categories') -%}
+        '{{ category }}'{{ ", " if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
