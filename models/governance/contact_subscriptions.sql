@@ -4,11 +4,51 @@
     sms_marketing (for a phone) statement that names that address or number; never when none
     does. A person can unsubscribe one address and keep another. Statements after as_of do not
     count.
+
+    Incremental (issue 10): a run replaces every row of the profiles whose subscriptions may have
+    changed (macro consent_changed_profiles; a moved identifier covers new, moved and gone
+    addresses). Each of those profiles also gets a placeholder row, so one left without any
+    address loses its rows too; the post-hook deletes the placeholders.
 #}
+{{ config(
+    materialized='incremental',
+    unique_key='profile_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
+    post_hook="{{ upstream.delete_rows_hook(this, 'contact_value is null or computed_as_of is null') }}",
+) }}
+-- depends_on: {{ ref('int_identity_reassignments') }}
 {%- set as_of = upstream.as_of_timestamp() -%}
+{#- A table stored before computed_as_of existed is built whole, once; its old rows gain a NULL
+    computed_as_of, and those no new row replaces are deleted by the post-hook. -#}
+{%- set incremental = is_incremental() and upstream.relation_has_column(this, 'computed_as_of') %}
 
 with
 
+{% if incremental %}
+previous_run as (
+    select
+        max(loaded_at) as loaded_at,
+        max(computed_as_of) as as_of_at
+    from {{ this }}
+),
+
+scoped_profiles as (
+    {{ upstream.consent_changed_profiles('previous_run', as_of, ['email_marketing', 'sms_marketing']) | indent(4) }}
+),
+
+vectors as (
+    select
+        profile_id,
+        case id_type when 'email' then 'email' else 'sms' end as channel,
+        id_type as contact_type,
+        id_value as contact_value
+    from {{ ref('id_graph') }}
+    where
+        id_type in ('email', 'phone')
+        and profile_id in (select scoped_profiles.profile_id from scoped_profiles)
+),
+{% else %}
 vectors as (
     select
         profile_id,
@@ -18,6 +58,7 @@ vectors as (
     from {{ ref('id_graph') }}
     where id_type in ('email', 'phone')
 ),
+{% endif %}
 
 statements as (
     select
@@ -30,7 +71,10 @@ statements as (
         is_granted,
         stated_at
     from {{ ref('int_consent_statements') }}
-    where category in ('email_marketing', 'sms_marketing') and stated_at <= {{ as_of }}
+    where
+        category in ('email_marketing', 'sms_marketing')
+        and stated_at <= {{ as_of }}
+        and profile_id in (select vectors.profile_id from vectors)
 ),
 
 {# Grouping rather than a row_number() window, as in profile_consent: the latest instant per
@@ -79,6 +123,23 @@ subscriptions as (
         on vectors.profile_id = latest.profile_id
         and vectors.channel = latest.channel
         and vectors.contact_value = latest.contact_value
+
+{%- if incremental %}
+    union all
+    select
+        scoped_profiles.profile_id,
+        cast(null as {{ dbt.type_string() }}) as channel,
+        cast(null as {{ dbt.type_string() }}) as contact_type,
+        cast(null as {{ dbt.type_string() }}) as contact_value,
+        cast(null as {{ dbt.type_string() }}) as subscription_status,
+        cast(null as {{ dbt.type_timestamp() }}) as status_changed_at
+    from scoped_profiles
+    where scoped_profiles.profile_id is not null
+{%- endif %}
 )
 
-select * from subscriptions
+select
+    *,
+    {{ as_of }} as computed_as_of,
+    {{ upstream.run_recorded_at() }} as loaded_at
+from subscriptions

@@ -2,18 +2,10 @@
     Consent per profile and category (var upstream__consent_categories), as of as_of: the latest
     statement wins, a denial wins a tie, and no statement means denied.
 
-    Incremental (issue 10): a run decides again only the profiles whose answer may have changed:
-      - a statement about them was written since the previous run (int_consent_statements'
-        loaded_at), and every profile with a CMP record statement, which are all rewritten on
-        each run;
-      - an identifier moved into or out of them (int_identity_reassignments), which moves the
-        statements of its messages;
-      - a statement of theirs is dated between the previous run's as_of and this one's, in either
-        direction (time moved on, or a replay went back);
-      - they are new in `profiles`, or gone from it: a gone profile gets placeholder rows that
-        replace its stored ones and that the post-hook deletes;
-      - every profile when a category was added to the var. Rows of a removed category are
-        deleted by the post-hook.
+    Incremental (issue 10): a run decides again only the profiles whose answer may have changed
+    (macro consent_changed_profiles), the profiles new in `profiles`, and every profile when a
+    category was added to the var. A profile gone from `profiles` gets placeholder rows that
+    replace its stored ones and that the post-hook deletes, with the rows of a removed category.
 #}
 {{ config(
     materialized='incremental',
@@ -56,22 +48,7 @@ previous_run as (
 ),
 
 changed_profiles as (
-    select statements.profile_id
-    from {{ ref('int_consent_statements') }} as statements
-    cross join previous_run
-    where
-        statements.loaded_at > previous_run.loaded_at
-        or statements.statement_source = 'consent_records'
-        or (
-            statements.stated_at > least(previous_run.as_of_at, {{ as_of }})
-            and statements.stated_at <= greatest(previous_run.as_of_at, {{ as_of }})
-        )
-    union
-    select reassigned.previous_profile_id as profile_id
-    from {{ ref('int_identity_reassignments') }} as reassigned
-    union
-    select reassigned.profile_id
-    from {{ ref('int_identity_reassignments') }} as reassigned
+    {{ upstream.consent_changed_profiles('previous_run', as_of) | indent(4) }}
     union
     select profiles.profile_id
     from profiles
