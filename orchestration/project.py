@@ -26,10 +26,17 @@ def warehouse_path() -> Path:
 DBT_SOURCE_FOLDERS = ("models", "macros", "seeds", "tests/dbt")
 
 UPSTREAM_PROJECT = DbtProject(project_dir=ROOT, profiles_dir=ROOT, target_path=Path("target") / "dagster")
+# dagster-dbt gives every invocation its own target folder under DBT_TARGET_PATH (default
+# `target`) and copies DBT_TARGET_PATH/partial_parse.msgpack into it. Pointing it at the folder
+# prepare_manifest parses into lets each run parse partially: without it every run of the
+# sensor's pipeline parsed the whole project again, 3.5 s at the head of each run (issue 10).
+os.environ.setdefault("DBT_TARGET_PATH", str(UPSTREAM_PROJECT.target_path))
 
 
 def prepare_manifest() -> None:
-    """`dbt parse` into the project's target path (no warehouse connection needed)."""
+    """`dbt parse` into the project's target path (no warehouse connection needed). It inherits
+    the environment unchanged, as the runs' dbt does: dbt parses everything again when the
+    profile it renders differs from the one the saved parse was made with."""
     subprocess.run(
         [
             DBT_EXECUTABLE,
@@ -43,7 +50,6 @@ def prepare_manifest() -> None:
             str(UPSTREAM_PROJECT.target_path),
         ],
         check=True,
-        env={**os.environ, "UPSTREAM_DUCKDB_PATH": str(warehouse_path())},
     )
 
 
