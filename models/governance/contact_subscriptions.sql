@@ -123,8 +123,11 @@ subscriptions as (
         on vectors.profile_id = latest.profile_id
         and vectors.channel = latest.channel
         and vectors.contact_value = latest.contact_value
+),
 
-{%- if incremental %}
+{% if incremental %}
+replaced as (
+    select * from subscriptions
     union all
     select
         scoped_profiles.profile_id,
@@ -135,11 +138,15 @@ subscriptions as (
         cast(null as {{ dbt.type_timestamp() }}) as status_changed_at
     from scoped_profiles
     where scoped_profiles.profile_id is not null
-{%- endif %}
 )
+{% else %}
+replaced as (
+    select * from subscriptions
+)
+{% endif %}
 
 select
     *,
     {{ as_of }} as computed_as_of,
     {{ upstream.run_recorded_at() }} as loaded_at
-from subscriptions
+from replaced
