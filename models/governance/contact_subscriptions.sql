@@ -36,6 +36,11 @@ previous_run as (
 scoped_profiles as (
     {{ upstream.consent_changed_profiles('previous_run', as_of, ['email_marketing', 'sms_marketing']) | indent(4) }}
 ),
+{% else %}
+scoped_profiles as (
+    select profile_id from {{ ref('id_graph') }}
+),
+{% endif %}
 
 vectors as (
     select
@@ -48,17 +53,6 @@ vectors as (
         id_type in ('email', 'phone')
         and profile_id in (select scoped_profiles.profile_id from scoped_profiles)
 ),
-{% else %}
-vectors as (
-    select
-        profile_id,
-        case id_type when 'email' then 'email' else 'sms' end as channel,
-        id_type as contact_type,
-        id_value as contact_value
-    from {{ ref('id_graph') }}
-    where id_type in ('email', 'phone')
-),
-{% endif %}
 
 statements as (
     select
