@@ -6,8 +6,9 @@
 
     Incremental (dbt_project.yml): a run re-reads every copy of each message that has a copy not
     stored yet, received since the latest stored row minus var upstream__lookback_days, and
-    replaces those messages (unique key `dedupe_key`). Rows whose received_at does not parse, and rows without a
-    message id, are re-read on every run: they cannot be placed in time, and there are few.
+    replaces those messages (unique key `dedupe_key`). Rows whose received_at does not parse,
+    and rows without a message id, are re-read on every run: they cannot be placed in time, and
+    there are few.
 
     Arguments cover the one table that differs: `users` is keyed by user id, has no event
     timestamp, and keeps its latest copy because Segment upserts the newest traits into it.
