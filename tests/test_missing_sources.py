@@ -81,9 +81,15 @@ def test_column_added_later_is_picked_up_on_next_build(sparse_warehouse, tmp_pat
     run_dbt(db, "run", "--select", "+stg_segment__tracks")
     assert query(db, "select user_id from stg_segment__tracks") == [(None,)]
     with duckdb.connect(str(db)) as con:
-        con.execute("alter table raw.tracks add column user_id varchar default 'u1'")
+        # As in a Segment warehouse: the column appears with the first row that has a value, and
+        # the rows loaded before hold NULL in it.
+        con.execute("alter table raw.tracks add column user_id varchar")
+        con.execute(
+            "insert into raw.tracks values ('t2', 'a1', '2026-03-01T13:00:00Z', '2026-03-01T13:00:01Z', 'u1')"
+        )
     run_dbt(db, "run", "--select", "+stg_segment__tracks")
-    assert query(db, "select user_id from stg_segment__tracks") == [("u1",)]
+    sql = "select message_id, user_id from stg_segment__tracks order by 1"
+    assert query(db, sql) == [("t1", None), ("t2", "u1")]
 
 
 def test_no_raw_schema_at_all_still_builds(tmp_path):
