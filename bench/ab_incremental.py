@@ -1,13 +1,15 @@
-"""A/B of the incremental build (+1% events) between a git revision and the working tree.
+"""A/B of the incremental build (+1% events) or the full build between a git revision and the worktree.
 
-    .venv/bin/python bench/ab_incremental.py --baseline <rev> [--events 10000000] [--runs 3]
+    .venv/bin/python bench/ab_incremental.py --baseline <rev> [--events 10000000] [--runs 3] [--full]
 
 Run-to-run noise on a shared 2-core machine is larger than many changes (the same build has
 varied by 25%), so the two sides run interleaved on the same data: the data set is generated
 and split like bench/builds.py does, one full build with the baseline's code makes the starting
 warehouse, and then each round copies it twice and runs the incremental build once with the
-baseline's code (a git worktree) and once with this checkout's. Prints one JSON line per run and
-a summary: each side's wall times and median, and the difference within each round.
+baseline's code (a git worktree) and once with this checkout's. With --full, each round runs the
+full build on a copy of the generated warehouse instead. Prints one JSON line per run (with the
+longest dependency chain by model time) and a summary: each side's wall times and median, and
+the difference within each round.
 """
 
 import argparse
@@ -23,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import builds
 from benchlib import ROOT
+from hot_path import critical_path
 
 
 def main() -> int:
@@ -31,6 +34,7 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--full", action="store_true", help="compare full builds, not incremental ones")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="upstream-ab-"))
     baseline = folder / "baseline"
@@ -44,10 +48,12 @@ def main() -> int:
         start = folder / "start"
         start.mkdir()
         shutil.copy(prepared.template, start / "warehouse.duckdb")
-        builds.timed_dbt(
-            builds.BUILD, start / "warehouse.duckdb", start / "target", prepared.cut_at, baseline
-        )
-        builds.append_incoming(start / "warehouse.duckdb")
+        if not args.full:
+            builds.timed_dbt(
+                builds.BUILD, start / "warehouse.duckdb", start / "target", prepared.cut_at, baseline
+            )
+            builds.append_incoming(start / "warehouse.duckdb")
+        as_of = prepared.cut_at if args.full else prepared.end_at
         times: dict[str, list[float]] = {"baseline": [], "candidate": []}
         for round_number in range(1, args.runs + 1):
             for side, project in (("baseline", baseline), ("candidate", ROOT)):
@@ -55,13 +61,15 @@ def main() -> int:
                 run.mkdir()
                 shutil.copy(start / "warehouse.duckdb", run / "warehouse.duckdb")
                 result = builds.timed_dbt(
-                    builds.BUILD, run / "warehouse.duckdb", run / "target", prepared.end_at, project
+                    builds.BUILD, run / "warehouse.duckdb", run / "target", as_of, project
                 )
+                result["critical_path_s"] = critical_path(run / "target")
                 shutil.rmtree(run)
                 times[side].append(result["seconds"])
                 print(json.dumps({"side": side, "round": round_number, **result}), flush=True)
         summary = {
             "baseline": args.baseline,
+            "build": "full" if args.full else "incremental",
             "events": prepared.events,
             "runs_s": times,
             "median_s": {side: statistics.median(values) for side, values in times.items()},

@@ -19,8 +19,3 @@
             in ('false', 'f', '0', 'no', 'n', 'denied', 'revoked', 'opt_out', 'opted_out', 'unsubscribed') then false
     end
 {%- endmacro %}
-
-{#- A SQL list literal of the given strings: ('a', 'b'). -#}
-{% macro sql_text_list(values) -%}
-    ({%- for value in values %}'{{ value | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%})
-{%- endmacro %}

@@ -5,9 +5,7 @@
 {% macro nullif_junk(expr) -%}
     {%- set placeholders = var('upstream__junk_placeholders') -%}
     case
-        when lower(trim(cast({{ expr }} as {{ dbt.type_string() }}))) in (
-            {%- for value in placeholders %}'{{ value | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}
-        ) then null
+        when lower(trim(cast({{ expr }} as {{ dbt.type_string() }}))) in {{ upstream.sql_text_list(placeholders) }} then null
         else trim(cast({{ expr }} as {{ dbt.type_string() }}))
     end
 {%- endmacro %}

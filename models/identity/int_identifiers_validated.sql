@@ -37,6 +37,8 @@
 {#- Read where used, not as one CTE: DuckDB materializes a CTE read more than once, which here
     copies every mention (15M rows at 10M events) before any filter applies (issue 10). -#}
 {%- set mentions = ref('int_identifier_mentions') %}
+{#- Unqualified, so the unit test can override it (see the macro). -#}
+{%- set blocklist_rule_rows = blocklist_rules(ref('identity_blocklist')) %}
 
 {%- set identifier_aggregates -%}
 select
@@ -152,36 +154,19 @@ validated as (
     from with_email_domain
 ),
 
-blocklisted as (
-    select distinct
-        validated.id_type,
-        validated.id_value
-    from validated
-    inner join blocklist
-        on (validated.id_type = blocklist.id_type or blocklist.id_type = '*')
-        and (
-            (blocklist.match_type = 'exact' and lower(validated.id_value) = lower(blocklist.pattern))
-            or (
-                blocklist.match_type = 'regex'
-                and {{ upstream.regexp_like('validated.id_value', 'blocklist.pattern') }}
-            )
-        )
-    where validated.invalid_reason is null
-),
-
 {# The identifiers screened by this run, with their reason under today's rules (no counts needed). #}
 screened as (
     select
-        validated.id_type,
-        validated.id_value,
+        id_type,
+        id_value,
         coalesce(
-            validated.invalid_reason,
-            case when blocklisted.id_value is not null then 'blocklisted' end
+            invalid_reason,
+            case
+                when {{ upstream.blocklist_condition(blocklist_rule_rows, 'id_type', 'id_value') | indent(20) }}
+                    then 'blocklisted'
+            end
         ) as screen_reason
     from validated
-    left join blocklisted
-        on validated.id_type = blocklisted.id_type
-        and validated.id_value = blocklisted.id_value
 ),
 
 {% if incremental %}
