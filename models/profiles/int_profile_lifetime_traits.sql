@@ -8,10 +8,6 @@
 #}
 {{ config(materialized='incremental', unique_key='profile_id', incremental_strategy='delete+insert') }}
 {%- set as_of = upstream.as_of_timestamp() %}
-{#- An incremental build reads only the touched profiles' rows; a full build reads every row,
-    unfiltered (matching each row against every profile id cost seconds at 10M events). -#}
-{%- set touched_filter = 'where profile_id in (select touched_profiles.profile_id from touched_profiles)'
-    if is_incremental() else '' %}
 -- depends_on: {{ ref('int_identity_profiles') }}
 -- depends_on: {{ ref('int_identity_touched_nodes') }}
 
@@ -41,16 +37,20 @@ touched_profiles as (
     cross join previous_run
     where previous_run.as_of_at > {{ as_of }}
 ),
+{% else %}
+touched_profiles as (
+    select profile_id from {{ ref('id_graph') }}
+),
 {% endif %}
 
 graph as (
     select * from {{ ref('id_graph') }}
-    {{ touched_filter }}
+    where profile_id in (select touched_profiles.profile_id from touched_profiles)
 ),
 
 attributed as (
     select * from {{ ref('int_messages_attributed') }}
-    {{ touched_filter }}
+    where profile_id in (select touched_profiles.profile_id from touched_profiles)
 ),
 
 mentions as (
@@ -59,7 +59,7 @@ mentions as (
 
 orders as (
     select * from {{ ref('int_orders_deduplicated') }}
-    {{ touched_filter }}
+    where profile_id in (select touched_profiles.profile_id from touched_profiles)
 ),
 
 contact_rows as (
