@@ -2,7 +2,8 @@
     Every identifier value seen, with when and how often, and why it must stay out of linking
     (exclusion_reason NULL means it may link). Three layers, first match wins:
     1. validation: email syntax, reserved domains, E.164 phones (NANP area/exchange rules);
-    2. the blocklist seed (exact or regex, per id_type or '*');
+    2. the blocklist seed (exact or regex, per id_type or '*'), read when the model runs and
+       written into the query as constants (macros/identity/blocklist.sql);
     3. the hub guard: a value co-mentioned with more distinct user_ids / anonymous_ids than
        var upstream__identity_hub_limits allows is shared or hard-coded, not a person's.
 
@@ -13,7 +14,7 @@
     forgotten, as their distinct counts include it. Screening (validation and the blocklist)
     runs on new identifiers only, unless the rules changed since the stored rows were screened:
     rules_version fingerprints the blocklist seed and the vars behind the checks, and a new one
-    screens every identifier again (a regex per identifier and pattern is the costly part).
+    screens every identifier again (the regexes per identifier are the costly part).
 #}
 {{ config(
     materialized='incremental',
