@@ -126,19 +126,46 @@ device_rows as (
     inner join attributed on pages.message_id = attributed.message_id
 ),
 
-sightings as (
+{#
+    id_graph already holds each identifier's first and last sighting over all its mentions. They
+    are the sightings up to as_of whenever the last one is not after as_of; only identifiers seen
+    after as_of (a replay) are read again from the mentions. Joining every mention to the graph
+    took 3.5 s at 10M events (issue 10).
+#}
+identifier_sightings as (
+    select
+        profile_id,
+        id_type,
+        id_value,
+        first_seen_at,
+        last_seen_at
+    from graph
+    where last_seen_at <= {{ as_of }}
+    union all
     select
         graph.profile_id,
+        graph.id_type,
+        graph.id_value,
         {{ upstream.trait('min', 'mentions.occurred_at', time_column='mentions.occurred_at') }}
             as first_seen_at,
         {{ upstream.trait('max', 'mentions.occurred_at', time_column='mentions.occurred_at') }}
-            as last_seen_at,
-        max(case when graph.id_type = 'user_id' then graph.id_value end) as user_id
+            as last_seen_at
     from graph
     inner join mentions
         on graph.id_type = mentions.id_type
         and graph.id_value = mentions.id_value
-    group by graph.profile_id
+    where graph.last_seen_at > {{ as_of }} or graph.last_seen_at is null
+    group by graph.profile_id, graph.id_type, graph.id_value
+),
+
+sightings as (
+    select
+        profile_id,
+        min(first_seen_at) as first_seen_at,
+        max(last_seen_at) as last_seen_at,
+        max(case when id_type = 'user_id' then id_value end) as user_id
+    from identifier_sightings
+    group by profile_id
 ),
 
 contact_traits as (
