@@ -22,6 +22,7 @@ import duckdb
 from benchlib import ROOT, dbt_command, dbt_env
 
 from datagen.generate import GenerationConfig
+from orchestration.build_threads import build_thread_args
 
 ARRIVAL_COLUMNS = ("received_at", "recorded_at", "requested_at")
 NEW_SHARE = 0.01
@@ -83,6 +84,8 @@ def timed_dbt(
     args: list[str], db: Path, target: Path, as_of: str | None = None, project: Path = ROOT
 ) -> dict:
     """One dbt invocation: wall seconds, peak RSS (os.wait4 of the dbt process) and slowest models."""
+    if args[0] == "build":
+        args = [*args, *build_thread_args(db)]  # as the Dagster job runs it
     started = time.perf_counter()
     process = subprocess.Popen(dbt_command(args, target, project), env=dbt_env(db, as_of), cwd=target.parent)
     _, status, usage = os.wait4(process.pid, 0)

@@ -10,6 +10,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from orchestration.build_threads import build_thread_args
 from orchestration.metrics import model_metrics
 from orchestration.project import UPSTREAM_PROJECT, warehouse_path
 from orchestration.translator import UpstreamTranslator
@@ -19,10 +20,11 @@ WAREHOUSE_POOL = "duckdb_writer"
 
 
 def build_args() -> list[str]:
-    """`dbt build`. A pinned instant (replays, the demo) reaches the models as UPSTREAM_AS_OF in
-    the environment dbt inherits (macro as_of_text), not as --vars: a changed --vars makes dbt
-    re-parse the whole project on every run, seconds on the sensor's path (issue 10)."""
-    return ["build"]
+    """`dbt build`, one model at a time on a warehouse's first build (build_threads.py). A pinned
+    instant (replays, the demo) reaches the models as UPSTREAM_AS_OF in the environment dbt
+    inherits (macro as_of_text), not as --vars: a changed --vars makes dbt re-parse the whole
+    project on every run, seconds on the sensor's path (issue 10)."""
+    return ["build", *build_thread_args(warehouse_path())]
 
 
 @dbt_assets(
