@@ -1,12 +1,13 @@
 """How many models one `dbt build` runs at once on the DuckDB warehouse.
 
 Every DuckDB query already uses every core, and all the models of a build share one memory
-limit (profiles.yml). A warehouse's first build is all big queries: two at once each get half
-the memory, spill, and both take longer than they would one after the other (issue 10: at 10M
-events the full build was 16 to 50 s faster with one thread in 3 of 4 interleaved rounds, and the
-lifetime traits and consent statements took 30 s side by side against 16.5 s in turn). Later
-runs are small, and two at once hide dbt's per-model overhead (the +1% incremental build was
-9 s slower with one thread), so they keep profiles.yml's two.
+limit (profiles.yml). A warehouse's first build, like a full refresh (the nightly identity
+check's rebuild), is all big queries: two at once each get half the memory, spill, and both
+take longer than they would one after the other (issue 10: at 10M events the full build was
+16 to 50 s faster with one thread in 3 of 4 interleaved rounds, and the lifetime traits and
+consent statements took 30 s side by side against 16.5 s in turn). Later runs are small, and
+two at once hide dbt's per-model overhead (the +1% incremental build was 9 s slower with one
+thread), so they keep profiles.yml's two.
 """
 
 import os
@@ -18,12 +19,12 @@ import duckdb
 BUILT_MARKER_TABLE = "id_graph"
 
 
-def build_thread_args(warehouse: Path) -> list[str]:
-    """`--threads 1` for the first build of a DuckDB warehouse, nothing otherwise (and nothing
-    when UPSTREAM_THREADS or another target is set: the user has chosen)."""
+def build_thread_args(warehouse: Path, full_refresh: bool = False) -> list[str]:
+    """`--threads 1` for a full refresh or the first build of a DuckDB warehouse, nothing
+    otherwise (and nothing when UPSTREAM_THREADS or another target is set: the user has chosen)."""
     if os.environ.get("UPSTREAM_THREADS") or os.environ.get("UPSTREAM_TARGET", "duckdb") != "duckdb":
         return []
-    return [] if has_been_built(warehouse) else ["--threads", "1"]
+    return ["--threads", "1"] if full_refresh or not has_been_built(warehouse) else []
 
 
 def has_been_built(warehouse: Path) -> bool:

@@ -11,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from orchestration.build_threads import build_thread_args
 from orchestration.project import DBT_EXECUTABLE, ROOT, warehouse_path
 
 
@@ -24,6 +25,7 @@ def compare_with_full_rebuild(live: Path) -> dict[str, int]:
                 DBT_EXECUTABLE,
                 "build",
                 "--full-refresh",
+                *build_thread_args(copy, full_refresh=True),
                 "--select",
                 "+id_graph",
                 "--exclude-resource-type",

@@ -1,4 +1,5 @@
-"""A warehouse's first dbt build runs one model at a time; later builds keep profiles.yml's threads."""
+"""A warehouse's first dbt build and a full refresh run one model at a time; later builds keep
+profiles.yml's threads."""
 
 import subprocess
 import sys
@@ -37,6 +38,11 @@ def test_raw_data_without_a_build_is_built_one_model_at_a_time(tmp_path):
 
 def test_a_built_warehouse_keeps_the_profiles_threads(tmp_path):
     assert build_thread_args(make_warehouse(tmp_path / "built.duckdb", "id_graph")) == []
+
+
+def test_a_full_refresh_of_a_built_warehouse_is_built_one_model_at_a_time(tmp_path):
+    built = make_warehouse(tmp_path / "built.duckdb", "id_graph")
+    assert build_thread_args(built, full_refresh=True) == ONE_AT_A_TIME
 
 
 @pytest.mark.parametrize("variable, value", [("UPSTREAM_THREADS", "4"), ("UPSTREAM_TARGET", "postgres")])
