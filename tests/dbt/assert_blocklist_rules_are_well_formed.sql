@@ -2,7 +2,7 @@
     Every identity blocklist rule must be one the validation model can apply: a rule with an
     unknown match_type (a typo like `regexp`), an id_type no source emits, or no pattern would
     match nothing and say nothing. Any row returned is such a rule, with the problem; in
-    `dbt build` the failure stops the identity models before they run without it.
+    `dbt build` the failure skips the identity models instead of running them without the rule.
     Case is ignored, as the validation model ignores it (macros/identity/blocklist.sql).
 #}
 {% set id_types = ['*'] + var('upstream__identity_types').keys() | map('lower') | list %}
