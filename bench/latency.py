@@ -7,7 +7,8 @@ On a copy of a warehouse that a full build has made:
    webhook syncs at it. One `upstream_pipeline` run (as of now) brings the warehouse and the
    ledger up to date before the clock starts.
 2. A Dagster daemon runs the `new_raw_data` sensor (looking every UPSTREAM_SENSOR_INTERVAL_SECONDS)
-   in a fresh DAGSTER_HOME; each run it starts is the real job: dbt build, then every sync.
+   in a fresh DAGSTER_HOME; each run it starts is the real job: `activation_fast_lane` once the
+   warm-up run of the pipeline has succeeded (dbt build of what the syncs read, then every sync).
 3. Every --every seconds (jittered) a fresh checkout with no order happens for a known customer.
    A loader writes each to raw.tracks and raw.checkout_started, with every other event due, as
    soon as no run holds the warehouse (DuckDB has one writer). Its latency runs from the moment
@@ -142,6 +143,7 @@ def dagster_runs(dagster_home: Path) -> list[dict]:
             if stats.start_time and stats.end_time:
                 runs.append(
                     {
+                        "job": record.dagster_run.job_name,
                         "status": record.dagster_run.status.value,
                         "seconds": round(stats.end_time - stats.start_time, 1),
                         "queued_to_start_s": round(stats.start_time - record.create_timestamp.timestamp(), 1),

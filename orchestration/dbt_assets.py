@@ -10,6 +10,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from orchestration.activation_lane import dbt_args_for_job
 from orchestration.build_threads import build_thread_args
 from orchestration.metrics import model_metrics
 from orchestration.project import UPSTREAM_PROJECT, warehouse_path
@@ -19,12 +20,13 @@ from orchestration.translator import UpstreamTranslator
 WAREHOUSE_POOL = "duckdb_writer"
 
 
-def build_args() -> list[str]:
-    """`dbt build`, one model at a time on a warehouse's first build (build_threads.py). A pinned
+def build_args(job_name: str = "") -> list[str]:
+    """`dbt build`, one model at a time on a warehouse's first build (build_threads.py), without
+    unit tests in the new-data sensor's job (activation_lane.py). A pinned
     instant (replays, the demo) reaches the models as UPSTREAM_AS_OF in the environment dbt
     inherits (macro as_of_text), not as --vars: a changed --vars makes dbt re-parse the whole
     project on every run, seconds on the sensor's path (issue 10)."""
-    return ["build", *build_thread_args(warehouse_path())]
+    return ["build", *build_thread_args(warehouse_path()), *dbt_args_for_job(job_name)]
 
 
 @dbt_assets(
@@ -35,7 +37,7 @@ def build_args() -> list[str]:
 )
 def upstream_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """dbt build over the selected models; results enriched with the warehouse's numbers."""
-    events = list(dbt.cli(build_args(), context=context).stream())
+    events = list(dbt.cli(build_args(context.run.job_name), context=context).stream())
     with duckdb.connect(str(warehouse_path()), read_only=True) as con:
         for event in events:
             if isinstance(event, dg.Output):

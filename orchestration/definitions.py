@@ -5,6 +5,7 @@ pipeline job, per-sync jobs, schedules, the new-data sensor and the nightly iden
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from orchestration.activation_lane import fast_lane_job
 from orchestration.dbt_assets import upstream_dbt_assets
 from orchestration.identity_check import identity_consistency_check, nightly_identity_check
 from orchestration.project import DBT_EXECUTABLE, UPSTREAM_PROJECT
@@ -31,6 +32,8 @@ segments_and_syncs = dg.define_asset_job(
     description="Re-evaluate segments and journeys and send the changes, without rebuilding identity.",
     executor_def=EXECUTOR,
 )
+# What the new-data sensor starts: the syncs and the models they read (activation_lane.py).
+activation_fast_lane = fast_lane_job(SYNC_ASSETS, EXECUTOR)
 sync_jobs = [
     dg.define_asset_job(
         f"sync_{asset.key.path[-1].removeprefix('sync__')}",
@@ -42,8 +45,14 @@ sync_jobs = [
 
 defs = dg.Definitions(
     assets=[*source_specs(), upstream_dbt_assets, *SYNC_ASSETS],
-    jobs=[upstream_pipeline, segments_and_syncs, identity_consistency_check, *sync_jobs],
+    jobs=[
+        upstream_pipeline,
+        segments_and_syncs,
+        identity_consistency_check,
+        *([activation_fast_lane] if activation_fast_lane else []),
+        *sync_jobs,
+    ],
     schedules=[pipeline_schedule_for(upstream_pipeline), nightly_identity_check],
-    sensors=[new_raw_data_sensor_for(upstream_pipeline)],
+    sensors=[new_raw_data_sensor_for(activation_fast_lane, upstream_pipeline)],
     resources={"dbt": DbtCliResource(project_dir=UPSTREAM_PROJECT, dbt_executable=DBT_EXECUTABLE)},
 )

@@ -1,6 +1,6 @@
 """Automation: the incremental pipeline every 15 minutes (UPSTREAM_SCHEDULE_CRON), a sensor that
-starts it as soon as new raw data lands, and a nightly check that the incremental identity graph
-equals a full rebuild."""
+starts the syncs' fast lane (or the pipeline) as soon as new raw data lands, and a nightly check
+that the incremental identity graph equals a full rebuild."""
 
 import os
 
@@ -39,24 +39,46 @@ def latest_received_at() -> str | None:
 
 
 WAITING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING]
+FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
 
 
-def waiting_runs(context: dg.SensorEvaluationContext, job_name: str) -> int:
-    """Runs of the job that have not started executing yet."""
-    return context.instance.get_runs_count(dg.RunsFilter(job_name=job_name, statuses=WAITING))
+def waiting_runs(context: dg.SensorEvaluationContext, job_names: list[str]) -> int:
+    """Runs of these jobs that have not started executing yet."""
+    return sum(
+        context.instance.get_runs_count(dg.RunsFilter(job_name=name, statuses=WAITING)) for name in job_names
+    )
 
 
-def new_raw_data_sensor_for(job: dg.JobDefinition) -> dg.SensorDefinition:
+def full_pipeline_is_due(context: dg.SensorEvaluationContext, full_job: str) -> str | None:
+    """Why the next run must be the full pipeline rather than the fast lane, or None: it has never
+    succeeded (a new warehouse: build everything first), or its latest finished run did not
+    succeed (a failing data test must keep stopping the syncs until a run passes them)."""
+    latest = context.instance.get_runs(dg.RunsFilter(job_name=full_job, statuses=FINISHED), limit=1)
+    if not latest:
+        return f"{full_job} has not run here yet"
+    if latest[0].status != dg.DagsterRunStatus.SUCCESS:
+        return f"the latest {full_job} run ended {latest[0].status.value}"
+    return None
+
+
+def new_raw_data_sensor_for(
+    fast_lane: dg.JobDefinition | None, full: dg.JobDefinition
+) -> dg.SensorDefinition:
+    """The sensor starts `fast_lane` (activation_lane.py) for new data, or `full` when
+    full_pipeline_is_due says so or no sync is configured (then there is no fast lane)."""
+    jobs = [job for job in (fast_lane, full) if job is not None]
+    job_names = [job.name for job in jobs]
+
     @dg.sensor(
         name="new_raw_data",
-        job=job,
+        jobs=jobs,
         # How often the daemon looks; each look is one max(received_at) per raw table. The
         # event-to-activation latency (bench/latency.py) is at most this plus one pipeline run.
         minimum_interval_seconds=int(os.environ.get("UPSTREAM_SENSOR_INTERVAL_SECONDS", "30")),
         default_status=dg.DefaultSensorStatus.STOPPED,
     )
     def new_raw_data(context: dg.SensorEvaluationContext):
-        """Start the pipeline when the newest received_at in the raw tables moves forward."""
+        """Start a run when the newest received_at in the raw tables moves forward."""
         try:
             latest = latest_received_at()
         except duckdb.IOException:
@@ -65,12 +87,16 @@ def new_raw_data_sensor_for(job: dg.JobDefinition) -> dg.SensorDefinition:
             return dg.SkipReason("no raw data yet")
         if context.cursor and latest <= context.cursor:
             return dg.SkipReason(f"no new raw data since {context.cursor}")
-        if waiting_runs(context, job.name):
+        if waiting_runs(context, job_names):
             # A queued run reads everything that has landed when it starts: another would only
             # rebuild the same data after it, and delay whatever lands next (issue 10).
-            return dg.SkipReason("a run of this job is already waiting to start; it will read this data")
+            return dg.SkipReason("a run is already waiting to start; it will read this data")
+        reason = full_pipeline_is_due(context, full.name) if fast_lane else "no sync is configured"
         context.update_cursor(latest)
-        return dg.RunRequest(run_key=f"raw-data-{latest}", tags={"upstream/received_at": latest})
+        tags = {"upstream/received_at": latest, **({"upstream/full_run_because": reason} if reason else {})}
+        return dg.RunRequest(
+            run_key=f"raw-data-{latest}", job_name=full.name if reason else fast_lane.name, tags=tags
+        )
 
     return new_raw_data
 

@@ -59,7 +59,9 @@ def test_definitions_load_from_a_fresh_checkout(tmp_path: Path) -> None:
     assert (checkout / "target" / "dagster" / "manifest.json").exists()
 
 
-def test_upstream_pipeline_materializes_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_upstream_pipeline_materializes_everything_and_the_fast_lane_what_syncs_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "upstream.duckdb"
     generate(GenerationConfig(db_path=db, events=20_000, seed=17))
     monkeypatch.setenv("UPSTREAM_AS_OF", "2026-10-31 00:00:00")
@@ -67,21 +69,33 @@ def test_upstream_pipeline_materializes_everything(tmp_path: Path, monkeypatch: 
     with webhook_channel() as (channel, url):
         config = tmp_path / "syncs.yml"
         config.write_text(
-            "syncs:\n  - name: vip_webhook\n    source: sync_webhook__high_value_recent\n    key: sync_key\n"
-            f"    destination: {{type: webhook, url: '{url}', secret_env: {SECRET_ENV}}}\n"
+            "syncs:\n"
+            + "".join(
+                f"  - name: {name}\n    source: {source}\n    key: sync_key\n"
+                f"    destination: {{type: webhook, url: '{url}', secret_env: {SECRET_ENV}}}\n"
+                for name, source in (
+                    ("vip_webhook", "sync_webhook__high_value_recent"),
+                    ("cart_abandoners_webhook", "sync_webhook__cart_abandoned_24h"),
+                )
+            )
         )
         defs = _definitions(monkeypatch, db, config)
-        result = defs.resolve_job_def("upstream_pipeline").execute_in_process(
-            instance=dg.DagsterInstance.ephemeral()
-        )
+        instance = dg.DagsterInstance.ephemeral()
+        result = defs.resolve_job_def("upstream_pipeline").execute_in_process(instance=instance)
         assert result.success
         held = len(channel.held["vip_webhook"])
+        _assert_pipeline_materialized_everything(db, result, held)
+        _assert_fast_lane_sends_a_new_checkout(db, defs, instance, channel, monkeypatch)
+
+
+def _assert_pipeline_materialized_everything(db: Path, result: dg.ExecuteInProcessResult, held: int) -> None:
     materialized = {
         event.asset_key.to_user_string(): event for event in result.get_asset_materialization_events()
     }
     assert {
         "id_graph",
         "profiles",
+        "profile_changes",
         "cart_abandoned_24h",
         "sync_webhook__high_value_recent",
         "sync__vip_webhook",
@@ -102,6 +116,65 @@ def test_upstream_pipeline_materializes_everything(tmp_path: Path, monkeypatch: 
     assert len(checks) > 50 and all(e.event_specific_data.passed for e in checks)
 
 
+def _assert_fast_lane_sends_a_new_checkout(
+    db: Path,
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    channel,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Checkouts of known customers, then the sensor's job: the channel gets each checkout of a
+    profile not held out, and the job built only what the syncs read and checked only the sync
+    models."""
+    with duckdb.connect(str(db)) as con:
+        customers = con.execute(
+            "select profile_id, min(id_value) from main.id_graph where id_type = 'anonymous_id' "
+            "group by profile_id order by profile_id limit 8"
+        ).fetchall()
+        for number, (_, anonymous_id) in enumerate(customers):
+            # The webhook destination needs personalization consent (dbt_project.yml).
+            common = "id, anonymous_id, event, timestamp, received_at, context_consent_category_preferences_"
+            values = [f"fast-lane-{number}", anonymous_id, "2026-10-31T00:10:00Z", "2026-10-31T00:10:01Z"]
+            con.execute(
+                f"insert into raw.tracks ({common}personalization) "
+                "values (?, ?, 'checkout_started', ?, ?, 'true')",
+                values,
+            )
+            con.execute(
+                f"insert into raw.checkout_started ({common}personalization, checkout_id) "
+                "values (?, ?, 'checkout_started', ?, ?, 'true', ?)",
+                [*values, f"fast-checkout-{number}"],
+            )
+    monkeypatch.setenv("UPSTREAM_AS_OF", "2026-10-31 00:30:00")
+    result = defs.resolve_job_def("activation_fast_lane").execute_in_process(instance=instance)
+    assert result.success
+    materialized = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
+    assert {
+        "base_segment__checkout_started",
+        "id_graph",
+        "profiles",
+        "sync__cart_abandoners_webhook",
+    } <= materialized
+    assert not {"profile_changes", "lapsed_customers", "segment_membership"} & materialized
+    checks = {
+        e.event_specific_data.asset_key.to_user_string()
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
+    assert checks == {"sync_webhook__high_value_recent", "sync_webhook__cart_abandoned_24h"}
+    with duckdb.connect(str(db), read_only=True) as con:
+        held_out = {
+            row[0]
+            for row in con.execute(
+                "select profile_id from main.segment_membership where segment_name = 'cart_abandoned_24h' "
+                "and is_holdout"
+            ).fetchall()
+        }
+    sent = {fields.get("checkout_id") for fields in channel.held["cart_abandoners_webhook"].values()}
+    expected = {f"fast-checkout-{n}" for n, (profile, _) in enumerate(customers) if profile not in held_out}
+    assert expected and expected <= sent
+
+
 def test_new_raw_data_sensor_fires_on_new_data_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "upstream.duckdb"
     defs = _definitions(monkeypatch, db)
@@ -114,24 +187,42 @@ def test_new_raw_data_sensor_fires_on_new_data_only(tmp_path: Path, monkeypatch:
         first = sensor(context)
         assert isinstance(first, dg.RunRequest)
         cursor = context.cursor
+    # Nothing has been built here yet: the first run is the whole pipeline.
+    assert first.job_name == "upstream_pipeline"
+    assert first.tags["upstream/full_run_because"] == "upstream_pipeline has not run here yet"
     with dg.build_sensor_context(instance=instance, cursor=cursor) as context:
         assert isinstance(sensor(context), dg.SkipReason)
-    with duckdb.connect(str(db)) as con:
-        con.execute(
-            "insert into raw.pages (id, anonymous_id, timestamp, received_at) "
-            "values ('late-1', 'anon-late', '2027-01-01T00:00:00Z', '2027-01-01T00:00:01Z')"
-        )
-    # While a run of the pipeline waits in the queue, it will read the new rows: no second run.
-    not_started = dg.DagsterRun(job_name="upstream_pipeline", status=dg.DagsterRunStatus.NOT_STARTED)
+    _land_page(db, "late-1", "2027-01-01T00:00:01Z")
+    # While a run waits in the queue, it will read the new rows: no second run.
+    not_started = dg.DagsterRun(job_name="activation_fast_lane", status=dg.DagsterRunStatus.NOT_STARTED)
     waiting = instance.add_run(not_started)
     with dg.build_sensor_context(instance=instance, cursor=cursor) as context:
         skipped = sensor(context)
         assert isinstance(skipped, dg.SkipReason) and "waiting" in skipped.skip_message
         assert context.cursor == cursor  # the new rows are still news for the next look
     instance.report_run_canceled(waiting)
+    # Once the pipeline has succeeded, new data starts the fast lane.
+    instance.add_run(dg.DagsterRun(job_name="upstream_pipeline", status=dg.DagsterRunStatus.SUCCESS))
     with dg.build_sensor_context(instance=instance, cursor=cursor) as context:
         later = sensor(context)
-        assert isinstance(later, dg.RunRequest) and later.run_key != first.run_key
+        cursor = context.cursor
+    assert isinstance(later, dg.RunRequest) and later.run_key != first.run_key
+    assert later.job_name == "activation_fast_lane" and "upstream/full_run_because" not in later.tags
+    # A failed pipeline (a data test, say) sends new data through the pipeline until it passes.
+    instance.add_run(dg.DagsterRun(job_name="upstream_pipeline", status=dg.DagsterRunStatus.FAILURE))
+    _land_page(db, "late-2", "2027-01-01T00:00:02Z")
+    with dg.build_sensor_context(instance=instance, cursor=cursor) as context:
+        after_failure = sensor(context)
+    assert after_failure.job_name == "upstream_pipeline"
+    assert after_failure.tags["upstream/full_run_because"] == "the latest upstream_pipeline run ended FAILURE"
+
+
+def _land_page(db: Path, message_id: str, received_at: str) -> None:
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "insert into raw.pages (id, anonymous_id, timestamp, received_at) values (?, 'anon-late', ?, ?)",
+            [message_id, received_at, received_at],
+        )
 
 
 def test_schedule_runs_the_pipeline_every_15_minutes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
