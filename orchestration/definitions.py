@@ -3,10 +3,10 @@ asset, every dbt test an asset check, every sync an asset downstream of its sour
 pipeline job, per-sync jobs, schedules, the new-data sensor and the nightly identity check."""
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from orchestration.activation_lane import fast_lane_job
 from orchestration.dbt_assets import upstream_dbt_assets
+from orchestration.dbt_cli import UpstreamDbtCliResource
 from orchestration.identity_check import identity_consistency_check, nightly_identity_check
 from orchestration.project import DBT_EXECUTABLE, UPSTREAM_PROJECT
 from orchestration.raw_sources import source_specs
@@ -54,5 +54,5 @@ defs = dg.Definitions(
     ],
     schedules=[pipeline_schedule_for(upstream_pipeline), nightly_identity_check],
     sensors=[new_raw_data_sensor_for(activation_fast_lane, upstream_pipeline)],
-    resources={"dbt": DbtCliResource(project_dir=UPSTREAM_PROJECT, dbt_executable=DBT_EXECUTABLE)},
+    resources={"dbt": UpstreamDbtCliResource(project_dir=UPSTREAM_PROJECT, dbt_executable=DBT_EXECUTABLE)},
 )

@@ -38,6 +38,8 @@ def rebuilt(tmp_path_factory: pytest.TempPathFactory):
             ("m-old", "anon-1", "2026-03-21T10:00:00Z", "2026-03-21T10:00:00Z", "10.0.0.9"),
             # A second copy of m-other received inside the window: it has a copy not stored yet.
             ("m-other", "anon-1", "2026-03-01T11:00:00Z", "2026-03-01T12:00:00Z", "10.0.0.8"),
+            # A third, its id padded with spaces: still m-other once trimmed, so read with the others.
+            (" m-other ", "anon-1", "2026-03-01T11:00:00Z", "2026-03-01T12:30:00Z", "10.0.0.7"),
             ("m-new", "anon-2", "2026-03-21T11:00:00Z", "2026-03-21T11:00:00Z", "10.0.0.3"),
             ("null", "anon-3", "2026-03-21T12:00:00Z", "2026-03-21T12:00:00Z", "10.0.0.4"),  # junk id
             ("m-bad-arrival", "anon-4", "2026-03-21T12:00:00Z", "not a time", "10.0.0.5"),
@@ -80,5 +82,5 @@ def test_late_copy_of_an_old_message_stays_a_duplicate(rebuilt):
 def test_bad_rows_are_quarantined_once(rebuilt):
     first, second = rebuilt
     assert first["rejected"] == [(None, "missing_message_id", 1)]
-    assert first["summary"] == [(7, 4, 2, 1)]
+    assert first["summary"] == [(8, 4, 3, 1)]
     assert second == first
