@@ -24,8 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import builds
-from benchlib import ROOT
-from hot_path import critical_path
+from benchlib import ROOT, critical_path
 
 
 def main() -> int:

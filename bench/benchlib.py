@@ -1,5 +1,6 @@
 """What the benchmark scripts share: where the project is, and running dbt against a warehouse."""
 
+import json
 import os
 import subprocess
 import sys
@@ -38,3 +39,21 @@ def run_dbt(args: list[str], db: Path, target: Path, as_of: str | None = None) -
     started = time.perf_counter()
     subprocess.run(dbt_command(args, target), env=dbt_env(db, as_of), check=True)
     return time.perf_counter() - started
+
+
+def critical_path(target: Path) -> float:
+    """The longest chain of dependent nodes, summing each node's execution time."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    seconds = {result["unique_id"]: result["execution_time"] for result in results}
+    memo: dict[str, float] = {}
+
+    def longest(unique_id: str) -> float:
+        if unique_id not in memo:
+            parents = nodes.get(unique_id, {}).get("depends_on", {}).get("nodes", [])
+            memo[unique_id] = seconds[unique_id] + max(
+                (longest(parent) for parent in parents if parent in seconds), default=0.0
+            )
+        return memo[unique_id]
+
+    return round(max(longest(unique_id) for unique_id in seconds), 1)

@@ -21,24 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import builds
 import latency
-
-
-def critical_path(target: Path) -> float:
-    """The longest chain of dependent nodes, summing each node's execution time."""
-    results = json.loads((target / "run_results.json").read_text())["results"]
-    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
-    seconds = {result["unique_id"]: result["execution_time"] for result in results}
-    memo: dict[str, float] = {}
-
-    def longest(unique_id: str) -> float:
-        if unique_id not in memo:
-            parents = nodes.get(unique_id, {}).get("depends_on", {}).get("nodes", [])
-            memo[unique_id] = seconds[unique_id] + max(
-                (longest(parent) for parent in parents if parent in seconds), default=0.0
-            )
-        return memo[unique_id]
-
-    return round(max(longest(unique_id) for unique_id in seconds), 1)
+from benchlib import critical_path
 
 
 def timed_build(db: Path, target: Path, args: list[str], events: int, seed: int) -> dict:

@@ -41,13 +41,14 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchlib import ROOT
+from benchlib import ROOT, critical_path
 
 from reverse_etl.sandbox import WebhookChannel, make_server
 
 SYNC_NAME = "cart_abandoners_webhook"
 SEGMENT = "cart_abandoned_24h"
 BIN = Path(sys.executable).parent
+DBT_ARTIFACTS = ROOT / "target" / "dagster"
 
 
 def iso_now() -> str:
@@ -147,9 +148,25 @@ def dagster_runs(dagster_home: Path) -> list[dict]:
                         "status": record.dagster_run.status.value,
                         "seconds": round(stats.end_time - stats.start_time, 1),
                         "queued_to_start_s": round(stats.start_time - record.create_timestamp.timestamp(), 1),
+                        **dbt_step_profile(record.dagster_run.run_id),
                     }
                 )
         return runs
+
+
+def dbt_step_profile(run_id: str) -> dict:
+    """Where a run's dbt build spent its time: dagster-dbt leaves each invocation's artifacts in
+    target/dagster/<step>-<first 7 characters of the run id>-<suffix>/."""
+    found = sorted(DBT_ARTIFACTS.glob(f"upstream_dbt_assets-{run_id[:7]}-*/run_results.json"))
+    if not found:
+        return {}
+    results = json.loads(found[-1].read_text())
+    nodes = sorted(results["results"], key=lambda r: r["execution_time"], reverse=True)
+    return {
+        "dbt_nodes_s": round(results["elapsed_time"], 1),
+        "dbt_critical_path_s": critical_path(found[-1].parent),
+        "slowest": {r["unique_id"].split(".")[-1]: round(r["execution_time"], 1) for r in nodes[:6]},
+    }
 
 
 def measure(
