@@ -12,6 +12,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.activation_lane import dbt_args_for_job
 from orchestration.build_threads import build_thread_args
+from orchestration.dbt_start import stream_until_started
 from orchestration.metrics import model_metrics
 from orchestration.project import UPSTREAM_PROJECT, warehouse_path
 from orchestration.translator import UpstreamTranslator
@@ -37,7 +38,12 @@ def build_args(job_name: str = "") -> list[str]:
 )
 def upstream_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """dbt build over the selected models; results enriched with the warehouse's numbers."""
-    events = list(dbt.cli(build_args(context.run.job_name), context=context).stream())
+    events = list(
+        stream_until_started(
+            lambda: dbt.cli(build_args(context.run.job_name), context=context, raise_on_error=False),
+            context.log.warning,
+        )
+    )
     with duckdb.connect(str(warehouse_path()), read_only=True) as con:
         for event in events:
             if isinstance(event, dg.Output):
