@@ -39,7 +39,7 @@ graph as (
 
 {% if incremental %}
 recomputed_messages as (
-    {{ upstream.reattributed_messages('select max(stored.loaded_at) from ' ~ this ~ ' as stored') | indent(4) }}
+    {{ upstream.listed_reattributed_messages('select max(stored.loaded_at) from ' ~ this ~ ' as stored') | indent(4) }}
 ),
 
 -- The preferences of those messages only, each table joined to them before anything else.
