@@ -1,6 +1,7 @@
 """The Dagster code location (`dagster dev -m orchestration.definitions`): every dbt model an
 asset, every dbt test an asset check, every sync an asset downstream of its source model; the
-pipeline job, per-sync jobs, schedules, the new-data sensor and the nightly identity check."""
+pipeline job, the new-data sensor's fast lane, per-sync jobs, schedules, the sensor and the nightly
+identity check."""
 
 import dagster as dg
 

@@ -50,9 +50,9 @@ def waiting_runs(context: dg.SensorEvaluationContext, job_names: list[str]) -> i
 
 
 def full_pipeline_is_due(context: dg.SensorEvaluationContext, full_job: str) -> str | None:
-    """Why the next run must be the full pipeline rather than the fast lane, or None: it has never
-    succeeded (a new warehouse: build everything first), or its latest finished run did not
-    succeed (a failing data test must keep stopping the syncs until a run passes them)."""
+    """Why the next run must be the full pipeline rather than the fast lane, or None: it has not
+    run on this instance (a new warehouse: build everything first), or its latest finished run did
+    not succeed (a failing data test must keep stopping the syncs until a run passes them)."""
     latest = context.instance.get_runs(dg.RunsFilter(job_name=full_job, statuses=FINISHED), limit=1)
     if not latest:
         return f"{full_job} has not run here yet"
@@ -72,8 +72,8 @@ def new_raw_data_sensor_for(
     @dg.sensor(
         name="new_raw_data",
         jobs=jobs,
-        # How often the daemon looks; each look is one max(received_at) per raw table. The
-        # event-to-activation latency (bench/latency.py) is at most this plus one pipeline run.
+        # How often the daemon looks; each look is one max(received_at) per raw table. An event
+        # waits up to this, then for the run in progress and one run of its own (bench/latency.py).
         minimum_interval_seconds=int(os.environ.get("UPSTREAM_SENSOR_INTERVAL_SECONDS", "30")),
         default_status=dg.DefaultSensorStatus.STOPPED,
     )
