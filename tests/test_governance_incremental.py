@@ -1,7 +1,8 @@
 """Consent refreshed incrementally equals a full rebuild over the same data: a statement follows
 its message when a login merges the profile it was on, a CMP record applies once the graph learns
-its identifier, a deletion request removes the statements of the forgotten person, and a table
-stored by the code before statement ids is rebuilt rather than left with rows no key replaces."""
+its identifier, stops counting once it leaves the export and is not written again while it stays
+the same, a deletion request removes the statements of the forgotten person, and a table stored
+by the code before statement ids is rebuilt rather than left with rows no key replaces."""
 
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -70,6 +71,15 @@ DAY_1_IDENTIFIES = [
         email="leaving@gmail.com",
         phone="+14155550301",
     ),
+    # Grants everything; a CMP record denying email marketing is in day 1's export only.
+    _identify(
+        "ci-e",
+        DAY_1 - timedelta(hours=3),
+        "true",
+        anonymous_id="ci-anon-e",
+        user_id="ci-user-e",
+        email="stays@gmail.com",
+    ),
 ]
 DAY_2_IDENTIFIES = [
     _identify("ci-b-login", DAY_2 - timedelta(hours=3), anonymous_id="ci-anon-b", user_id="ci-user-a"),
@@ -86,6 +96,13 @@ DAY_1_RECORDS = [
     _record("ci-r1", "leaving@gmail.com", "sms_marketing", "no", DAY_1 - timedelta(hours=1)),
     _record("ci-r2", "late@gmail.com", "email_marketing", "yes", DAY_1 - timedelta(hours=5)),
 ]
+# The CMP withdrew it: gone from the next export, it must stop counting.
+WITHDRAWN_RECORD = _record("ci-r4", "stays@gmail.com", "email_marketing", "no", DAY_1 - timedelta(hours=2))
+# In both exports unchanged: kept as written on day 1.
+KEPT_RECORD = _record("ci-r5", "stays@gmail.com", "advertising", "yes", DAY_1 - timedelta(hours=2))
+# The same record id with another answer on day 2.
+ALTERED_RECORD = _record("ci-r6", "known@gmail.com", "advertising", "yes", DAY_1 - timedelta(hours=4))
+ALTERED_RECORD_DAY_2 = {**ALTERED_RECORD, "granted": "no", "recorded_at": _at(DAY_2 - timedelta(minutes=30))}
 DAY_2_RECORDS = [_record("ci-r3", "known@gmail.com", "sms_marketing", "yes", DAY_2 - timedelta(hours=1))]
 DELETION = [
     {
@@ -101,7 +118,7 @@ DELETION = [
 def _day_2_tables() -> dict[str, list[dict]]:
     return {
         "identifies": DAY_1_IDENTIFIES + DAY_2_IDENTIFIES,
-        "consent_records": DAY_1_RECORDS + DAY_2_RECORDS,
+        "consent_records": [*DAY_1_RECORDS, *DAY_2_RECORDS, KEPT_RECORD, ALTERED_RECORD_DAY_2],
         "privacy_requests": DELETION,
     }
 
@@ -112,7 +129,9 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     built = {"rebuilt": root / "rebuilt.duckdb"}
     for name, limit in (("incremental", None), ("incremental_by_query", 0)):
         built[name] = root / f"{name}.duckdb"
-        write_raw_tables(built[name], {"identifies": DAY_1_IDENTIFIES, "consent_records": DAY_1_RECORDS})
+        day_1_records = [*DAY_1_RECORDS, WITHDRAWN_RECORD, KEPT_RECORD, ALTERED_RECORD]
+        day_1 = {"identifies": DAY_1_IDENTIFIES, "consent_records": day_1_records}
+        write_raw_tables(built[name], day_1)
         run_dbt(built[name], "build", "--vars", _as_of(DAY_1, limit))
         write_raw_tables(built[name], _day_2_tables())
         run_dbt(built[name], "build", "--vars", _as_of(DAY_2, limit))
@@ -132,7 +151,9 @@ def _profile_of(db: Path, user_id: str) -> str:
 
 @pytest.mark.parametrize("incremental_build", ["incremental", "incremental_by_query"])
 def test_incremental_statements_equal_a_full_rebuild(warehouses, incremental_build):
-    sql = f"select {STATEMENT_COLUMNS} from int_consent_statements"
+    # Tombstones (category NULL) are the incremental build's own: a full build has nothing to
+    # tell its readers about rows it never wrote.
+    sql = f"select {STATEMENT_COLUMNS} from int_consent_statements where category is not null"
     incremental = _rows(warehouses[incremental_build], sql)
     assert incremental, "the incremental build must hold statements"
     assert incremental == _rows(warehouses["rebuilt"], sql)
@@ -157,6 +178,25 @@ def test_a_record_applies_once_the_graph_knows_its_identifier(warehouses):
     db = warehouses["incremental"]
     rows = query(db, "select profile_id, is_granted from int_consent_statements where statement_id = 'ci-r2'")
     assert rows == [(_profile_of(db, "ci-user-d"), True)]
+
+
+def test_a_record_gone_from_the_export_stops_counting(warehouses):
+    db = warehouses["incremental"]
+    profile = _profile_of(db, "ci-user-e")
+    # Only its tombstone is left, naming the profile the consent models had to decide again.
+    sql = "select profile_id, category, stated_at from int_consent_statements where statement_id = 'ci-r4'"
+    assert query(db, sql) == [(profile, None, None)]
+    sql = "select is_granted from profile_consent where profile_id = ? and category = 'email_marketing'"
+    assert query(db, sql, [profile]) == [(True,)]
+    sql = "select subscription_status from contact_subscriptions where contact_value = 'stays@gmail.com'"
+    assert query(db, sql) == [("subscribed",)]
+
+
+def test_an_unchanged_record_is_not_written_again(warehouses):
+    db = warehouses["incremental"]
+    sql = "select statement_id, loaded_at < (select max(loaded_at) from int_consent_statements)"
+    sql += " from int_consent_statements where statement_id in ('ci-r5', 'ci-r6')"
+    assert _rows(db, sql) == [("ci-r5", True), ("ci-r6", False)]
 
 
 def test_the_forgotten_person_leaves_no_statement(warehouses):
