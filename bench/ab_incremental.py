@@ -16,15 +16,13 @@ import argparse
 import json
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import builds
-from benchlib import ROOT, critical_path
+from benchlib import ROOT, ab_folder, critical_path
 
 
 def main() -> int:
@@ -35,14 +33,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--full", action="store_true", help="compare full builds, not incremental ones")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="upstream-ab-"))
-    baseline = folder / "baseline"
-    try:
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(baseline), args.baseline],
-            check=True,
-            capture_output=True,
-        )
+    with ab_folder(args.baseline, "upstream-ab-") as (folder, baseline):
         prepared = builds.prepare(args.events, args.seed, folder)
         start = folder / "start"
         start.mkdir()
@@ -77,13 +68,6 @@ def main() -> int:
             ],
         }
         print(json.dumps(summary), flush=True)
-    finally:
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(baseline)],
-            check=False,
-            capture_output=True,
-        )
-        shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 

@@ -1,10 +1,14 @@
 """What the benchmark scripts share: where the project is, and running dbt against a warehouse."""
 
+import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,3 +61,25 @@ def critical_path(target: Path) -> float:
         return memo[unique_id]
 
     return round(max(longest(unique_id) for unique_id in seconds), 1)
+
+
+@contextlib.contextmanager
+def ab_folder(baseline_revision: str, prefix: str) -> Iterator[tuple[Path, Path]]:
+    """A scratch folder for an A/B run and, inside it, a git worktree of the baseline revision;
+    yields (folder, worktree) and removes both afterwards, whatever happened."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    worktree = folder / "baseline"
+    try:
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(worktree), baseline_revision],
+            check=True,
+            capture_output=True,
+        )
+        yield folder, worktree
+    finally:
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(worktree)],
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
