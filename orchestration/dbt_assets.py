@@ -7,12 +7,11 @@ one writer, and dbt is it while it runs).
 """
 
 import dagster as dg
-import duckdb
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.activation_lane import dbt_args_for_job
 from orchestration.build_threads import build_thread_args
-from orchestration.dbt_start import stream_until_started
+from orchestration.dbt_start import connect_read_only, stream_until_started
 from orchestration.metrics import model_metrics
 from orchestration.project import UPSTREAM_PROJECT, warehouse_path
 from orchestration.translator import UpstreamTranslator
@@ -44,7 +43,7 @@ def upstream_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
             context.log.warning,
         )
     )
-    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
+    with connect_read_only(warehouse_path(), context.log.warning) as con:
         for event in events:
             if isinstance(event, dg.Output):
                 metrics = model_metrics(con, context.asset_key_for_output(event.output_name).path[-1])

@@ -1,5 +1,6 @@
 """A run's dbt starts again when another process held the DuckDB file as it started (a loader
-appending raw rows), and does not when the file stays held or when dbt got as far as its nodes."""
+appending raw rows), and does not when the file stays held or when dbt got as far as its nodes;
+the step's read of the built tables afterwards waits for such a writer too."""
 
 import subprocess
 import sys
@@ -85,3 +86,31 @@ def test_a_model_that_fails_is_not_started_again(warehouse: Path) -> None:
     with pytest.raises(Exception, match="base_segment__users"):
         list(dbt_start.stream_until_started(_run("stg_segment__users"), warnings.append, pause_s=0.1))
     assert warnings == []
+
+
+def test_the_read_after_the_build_waits_for_the_writer(warehouse: Path) -> None:
+    holder = _hold(warehouse, 120)
+    warnings: list[str] = []
+
+    def release(message: str) -> None:
+        warnings.append(message)
+        holder.kill()
+        holder.wait()
+
+    try:
+        with dbt_start.connect_read_only(warehouse, release, pause_s=0.2) as con:
+            assert con.execute("select count(*) from raw.users").fetchone() == (1,)
+    finally:
+        holder.kill()
+    assert len(warnings) == 1 and "held by another process" in warnings[0]
+
+
+def test_the_read_after_the_build_gives_up_while_the_file_stays_held(warehouse: Path) -> None:
+    holder = _hold(warehouse, 120)
+    warnings: list[str] = []
+    try:
+        with pytest.raises(duckdb.IOException, match="lock"):
+            dbt_start.connect_read_only(warehouse, warnings.append, pause_s=0.05)
+    finally:
+        holder.kill()
+    assert len(warnings) == dbt_start.START_ATTEMPTS - 1
