@@ -40,6 +40,17 @@ def _hold(db: Path, seconds: float) -> subprocess.Popen:
     return holder
 
 
+def _releaser(holder: subprocess.Popen, warnings: list[str]):
+    """A warn callback that records the warning and makes the other writer let go."""
+
+    def release(message: str) -> None:
+        warnings.append(message)
+        holder.kill()
+        holder.wait()
+
+    return release
+
+
 def _run(select: str):
     dbt = DbtCliResource(project_dir=str(PROJECT_ROOT), dbt_executable=DBT_EXECUTABLE)
     manifest = UPSTREAM_PROJECT.manifest_path
@@ -51,12 +62,7 @@ def test_dbt_starts_again_once_the_writer_is_gone(warehouse: Path) -> None:
     # a writer on a timer could be gone before dbt opens the file).
     holder = _hold(warehouse, 120)
     warnings: list[str] = []
-
-    def release(message: str) -> None:
-        warnings.append(message)
-        holder.kill()
-        holder.wait()
-
+    release = _releaser(holder, warnings)
     try:
         list(dbt_start.stream_until_started(_run("base_segment__users"), release, pause_s=1))
     finally:
@@ -91,12 +97,7 @@ def test_a_model_that_fails_is_not_started_again(warehouse: Path) -> None:
 def test_the_read_after_the_build_waits_for_the_writer(warehouse: Path) -> None:
     holder = _hold(warehouse, 120)
     warnings: list[str] = []
-
-    def release(message: str) -> None:
-        warnings.append(message)
-        holder.kill()
-        holder.wait()
-
+    release = _releaser(holder, warnings)
     try:
         with dbt_start.connect_read_only(warehouse, release, pause_s=0.2) as con:
             assert con.execute("select count(*) from raw.users").fetchone() == (1,)
