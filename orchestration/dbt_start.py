@@ -8,8 +8,9 @@ failure of a model or a data test always does, and is not repeated here.
 
 The same loader can take the file in the moment between dbt's exit and the step's own read of
 the built tables (their row counts, for the materializations): that read waits the same way,
-instead of failing a step whose build succeeded (at 1M profiles, three of four new-data runs of
-one latency run failed so, and nothing reached the channel).
+instead of failing a step whose build succeeded (at 1M profiles, two of four new-data runs of
+one latency run failed so, a third ran out of dbt's start attempts, and nothing reached the
+channel).
 """
 
 import time
