@@ -53,7 +53,7 @@ def measure(members: int, batch_size: int) -> dict:
                 }
             ]
         },
-        set(TYPES),
+        TYPES,
     )["bench"]
     figures = {"members": members}
     try:

@@ -3,7 +3,10 @@ downstream of its source model, reporting what it planned, sent, confirmed and r
 
 Syncs write their ledger into the DuckDB file, so on DuckDB they share the warehouse's
 single-writer pool; on a warehouse with concurrent writers each destination type gets its own pool.
-Failed runs are retried with exponential backoff and full jitter (the rows they left are picked up).
+
+Only transient failures are retried (the channel gave no verdict, the warehouse was busy), with
+exponential backoff and full jitter; the rows they left are picked up. A configuration error, a
+missing warehouse or a refusal by a safety rail fails at once, saying how to proceed.
 """
 
 import os
@@ -11,22 +14,67 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.project import warehouse_path
-from reverse_etl import config, ledger, runner
-from reverse_etl.destinations import TYPES
+from reverse_etl import config, ledger, plan, runner
+from reverse_etl.config import ConfigError
+from reverse_etl.delivery import FatalError
+from reverse_etl.destinations import TYPES, build
+from upstream_config.warehouse import WarehouseMissingError, existing_warehouse
 
 
 def sync_config_path() -> Path:
     return Path(os.environ.get("UPSTREAM_SYNC_CONFIG", config.DEFAULT_CONFIG))
 
 
-SYNC_RETRY = dg.RetryPolicy(max_retries=3, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.FULL)
+# The first retry's delay in seconds (doubling after); tests of outages shorten it.
+SYNC_RETRY = dg.RetryPolicy(
+    max_retries=3,
+    delay=float(os.environ.get("UPSTREAM_SYNC_RETRY_DELAY_S", "10")),
+    backoff=dg.Backoff.EXPONENTIAL,
+    jitter=dg.Jitter.FULL,
+)
+
+
+class SyncRunConfig(dg.Config):
+    """What `python -m reverse_etl run` takes as flags, as run config of the sync's asset."""
+
+    force: bool = False  # send a plan that removes more than max_remove_share of the members
+    full_resync: bool = False  # send everything the channel should hold (revives dead rows)
+
+
+# Failures that retrying cannot mend (configuration, credentials, a safety rail).
+PERMANENT = (ConfigError, WarehouseMissingError, runner.RunRefusedError, FatalError, plan.PlanError)
 
 
 def _pool(sync: config.SyncConfig) -> str:
     if os.environ.get("UPSTREAM_TARGET", "duckdb") == "duckdb":
         return "duckdb_writer"
     return f"destination_{sync.destination.type}"
+
+
+def _metadata(summary: runner.RunSummary) -> dict[str, int | float]:
+    return {
+        "planned_adds": summary.planned_adds,
+        "planned_updates": summary.planned_updates,
+        "planned_removes": summary.planned_removes,
+        "sent": summary.sent,
+        "confirmed": summary.confirmed,
+        "rejected": summary.rejected,
+        "retried": summary.retried,
+        "in_flight": summary.in_flight,
+        "unanswered": summary.unanswered,
+        "run_duration_s": round(summary.duration_s, 3),
+    }
+
+
+def _refusal(sync: config.SyncConfig, error: Exception) -> dg.Failure:
+    """A failure that retrying cannot mend, with what to do about it."""
+    advice = "fix the sync file or the environment, then materialize the asset again"
+    if isinstance(error, runner.RunRefusedError) and "max_remove_share" in str(error):
+        advice = (
+            "check the source model; to send the removals anyway, launch the run with config "
+            f"{{ops: {{sync__{sync.name}: {{config: {{force: true}}}}}}}} (the CLI's --force)"
+        )
+    return dg.Failure(description=f"{runner.error_text(error)}. To proceed: {advice}", allow_retries=False)
 
 
 def sync_asset(sync: config.SyncConfig) -> dg.AssetsDefinition:
@@ -41,32 +89,26 @@ def sync_asset(sync: config.SyncConfig) -> dg.AssetsDefinition:
         kinds={"python", sync.destination.type.split("_")[0]},
         description=f"{sync.mode} sync of {sync.source} to {sync.destination.type} (key {sync.key}).",
     )
-    def _sync(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        secret = os.environ.get(sync.destination.secret_env) if sync.destination.secret_env else None
-        if sync.destination.secret_env and not secret:
-            raise dg.Failure(
-                f"sync {sync.name}: environment variable {sync.destination.secret_env} is not set"
-            )
-        destination = TYPES[sync.destination.type](sync.name, sync.destination, secret)
-        with ledger.connect(str(warehouse_path())) as con:
-            summary = runner.SyncRun(con, sync, destination).execute()
+    def _sync(context: dg.AssetExecutionContext, config: SyncRunConfig) -> dg.MaterializeResult:
+        try:
+            destination = build(sync)
+            path = existing_warehouse()
+            with ledger.connect(str(path)) as con:
+                summary = runner.SyncRun(con, sync, destination).execute(
+                    force=config.force, full_resync=config.full_resync
+                )
+        except runner.LeaseHeldError:
+            raise  # another run of this sync is still working: a later attempt may go
+        except PERMANENT as error:
+            raise _refusal(sync, error) from None
         context.log.info(summary.line())
-        return dg.MaterializeResult(
-            metadata={
-                "planned_adds": summary.planned_adds,
-                "planned_updates": summary.planned_updates,
-                "planned_removes": summary.planned_removes,
-                "sent": summary.sent,
-                "confirmed": summary.confirmed,
-                "rejected": summary.rejected,
-                "retried": summary.retried,
-                "in_flight": summary.in_flight,
-                "run_duration_s": round(summary.duration_s, 3),
-            }
-        )
+        if summary.status != "completed":
+            # The channel gave no verdict for some rows: they stay pending, and a retry sends them.
+            raise dg.Failure(description=summary.line(), metadata=_metadata(summary), allow_retries=True)
+        return dg.MaterializeResult(metadata=_metadata(summary))
 
     return _sync
 
 
 def sync_assets() -> list[dg.AssetsDefinition]:
-    return [sync_asset(sync) for sync in config.load(sync_config_path(), set(TYPES)).values()]
+    return [sync_asset(sync) for sync in config.load(sync_config_path(), TYPES).values()]

@@ -1,15 +1,16 @@
 """Reverse-ETL command line: python -m reverse_etl [--config FILE] COMMAND.
 
 Commands: list | plan SYNC | run SYNC [--force] [--full-resync] | resolve SYNC --as sent|unsent |
-runs | status.
+requeue SYNC | runs | status.
 
-The warehouse is UPSTREAM_DUCKDB_PATH (default warehouse/upstream.duckdb). Exit 0 when a run
-completed, even if the channel rejected rows (they are reported and retried next run); 1 when the
-run failed or was refused; 2 for a bad command line or sync file.
+The warehouse is UPSTREAM_DUCKDB_PATH (default warehouse/upstream.duckdb) and must exist. Exit 0
+when a run completed: every row it sent got the channel's verdict, even if some were rejections
+(reported, and retried next run); 1 when the run failed, was refused, or ended incomplete (rows
+the channel never answered stay pending; the summary line says why), or could not start (a
+missing or malformed secret, no warehouse at the path); 2 for a bad command line or sync file.
 """
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -17,7 +18,8 @@ import duckdb
 
 from reverse_etl import config, history, ledger, logs, plan, resolve, runner
 from reverse_etl.delivery import FatalError
-from reverse_etl.destinations import TYPES, Destination
+from reverse_etl.destinations import TYPES, build
+from upstream_config.warehouse import WarehouseMissingError, existing_warehouse
 
 
 def _progress(done: int, total: int) -> None:
@@ -27,18 +29,6 @@ def _progress(done: int, total: int) -> None:
     if done >= total:
         sys.stderr.write("\n")
     sys.stderr.flush()
-
-
-def _destination(sync: config.SyncConfig) -> Destination:
-    secret = None
-    if sync.destination.secret_env:
-        secret = os.environ.get(sync.destination.secret_env)
-        if not secret:
-            variable = sync.destination.secret_env
-            raise config.ConfigError(
-                f"sync {sync.name}: destination.secret_env names {variable}, which is not set"
-            )
-    return TYPES[sync.destination.type](sync.name, sync.destination, secret)
 
 
 def _print_table(rows: list[tuple], header: list[str]) -> None:
@@ -65,13 +55,16 @@ def main(argv: list[str] | None = None) -> int:
     resolve_parser.add_argument("sync")
     resolve_parser.add_argument("--as", dest="outcome", choices=["sent", "unsent"], required=True)
     resolve_parser.add_argument("--key", action="append", help="only these keys (repeatable)")
+    requeue_parser = commands.add_parser("requeue", help="send dead rows (rejected max_attempts times) again")
+    requeue_parser.add_argument("sync")
+    requeue_parser.add_argument("--key", action="append", help="only these keys (repeatable)")
     commands.add_parser("runs", help="run history")
     commands.add_parser("status", help="per sync: confirmed, pending, rejected, dead, in flight")
     args = parser.parse_args(argv)
     logs.configure()
 
     try:
-        syncs = config.load(args.config, set(TYPES))
+        syncs = config.load(args.config, TYPES)
     except config.ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -85,7 +78,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
 
-    path = os.environ.get("UPSTREAM_DUCKDB_PATH", "warehouse/upstream.duckdb")
+    try:
+        destination = build(syncs[args.sync]) if args.command == "run" else None
+        path = str(existing_warehouse())
+    except (config.ConfigError, WarehouseMissingError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     try:
         con = ledger.connect(path)
     except duckdb.IOException as error:
@@ -110,15 +108,20 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "run":
             sync = syncs[args.sync]
-            run = runner.SyncRun(con, sync, _destination(sync), _progress if sys.stderr.isatty() else None)
+            run = runner.SyncRun(con, sync, destination, _progress if sys.stderr.isatty() else None)
             summary = run.execute(force=args.force, full_resync=args.full_resync)
             print(summary.line())
             for key, reason in list(summary.rejections.items())[:10]:
                 print(f"  rejected {key}: {reason}")
-            return 0
+            return 0 if summary.status == "completed" else 1
         if args.command == "resolve":
-            count = resolve.resolve(con, args.sync, args.outcome, args.key)
+            keep = syncs[args.sync].mode == "mirror"
+            count = resolve.resolve(con, args.sync, args.outcome, args.key, keep_payload=keep)
             print(f"sync {args.sync}: {count} in-flight rows settled as {args.outcome}")
+            return 0
+        if args.command == "requeue":
+            count = resolve.requeue(con, args.sync, args.key)
+            print(f"sync {args.sync}: {count} dead rows requeued; the next run sends them")
             return 0
         if args.command == "runs":
             _print_table(history.runs(con), history.RUN_COLUMNS)

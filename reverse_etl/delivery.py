@@ -1,20 +1,32 @@
 """Delivery machinery shared by every destination: one HTTP session per destination, timeouts,
-retries with exponential backoff and full jitter that honour Retry-After, a token-bucket rate
-limit, and error types that say what may be retried.
+retries with exponential backoff and full jitter that honour Retry-After (capped), a token-bucket
+rate limit, and error types that say what may be retried.
 
 Side-effecting destinations (an SMS is sent the moment the request lands) are not retried after
 an ambiguous failure (a timeout or a dropped connection once the request may have arrived): the
 caller leaves those rows in flight instead of sending twice.
+
+No error raised here carries text from the request (headers, URL, body) or the exception that
+requests raised: a malformed secret makes requests quote the header in its message, and that
+text would reach the ledger, the logs and Dagster's run storage.
 """
 
 import email.utils
+import math
 import random
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
 
 import requests
+
+from reverse_etl.redact import channel_error
+
+# Answers that refuse what was sent (a row, or the batch's size): splitting the batch finds the
+# rows the channel objects to. Every other 4xx refuses the request as configured.
+CONTENT_REJECTIONS = (400, 413, 422)
 
 
 class DeliveryError(Exception):
@@ -22,7 +34,7 @@ class DeliveryError(Exception):
 
 
 class RetriableError(DeliveryError):
-    """The channel may accept the same request later (429, 5xx, connection trouble)."""
+    """The channel gave no verdict and may accept the same request later (429, 5xx, no connection)."""
 
 
 class AmbiguousError(RetriableError):
@@ -30,16 +42,17 @@ class AmbiguousError(RetriableError):
 
 
 class FatalError(DeliveryError):
-    """Retrying cannot help (bad credentials, bad configuration): the run stops."""
+    """Retrying cannot help (bad credentials, wrong URL, a redirect): the run stops."""
 
 
 class BatchRejectedError(DeliveryError):
-    """The channel refused the whole batch (a 4xx): split it to find the rows it objects to."""
+    """The channel refused the content of the batch (400/413/422): split it to find the rows."""
 
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(f"batch rejected with HTTP {status}: {reason}")
+    def __init__(self, status: int, reason: str, code: object = None) -> None:
+        super().__init__(reason)
         self.status = status
         self.reason = reason
+        self.code = code
 
 
 class TokenBucket:
@@ -70,23 +83,35 @@ class TokenBucket:
 
 
 def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds: a number of seconds or an HTTP date."""
-    if not value:
+    """Retry-After as seconds (a number of seconds or an HTTP date); None when absent or unreadable."""
+    if not value or not value.strip():
         return None
+    text = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(text)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value)
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+        try:
+            parsed = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        seconds = parsed.timestamp() - time.time()
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 @dataclass
 class RetryPolicy:
-    """Exponential backoff with full jitter: sleep uniform(0, min(cap, base * 2^attempt))."""
+    """Exponential backoff with full jitter: sleep uniform(0, min(cap, base * 2^attempt)).
+
+    A Retry-After longer than max_retry_after_s is not waited for: the rows stay pending for a
+    later run, so a channel asking for a day does not hold the lease and the writer lock a day.
+    """
 
     attempts: int = 5
     base_s: float = 0.2
     cap_s: float = 20.0
+    max_retry_after_s: float = 60.0
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         jitter = random.uniform(0, min(self.cap_s, self.base_s * 2**attempt))
@@ -137,42 +162,86 @@ class HttpClient:
         auth: tuple[str, str] | None = None,
     ) -> requests.Response:
         """Any method with retries; returns a 2xx response or raises a DeliveryError subclass."""
-        last: DeliveryError | None = None
+        last: DeliveryError = RetriableError("no attempt made")
         for attempt in range(self.retry.attempts):
             if attempt:
                 self.retries += 1
             self.bucket.take(self.sleep)
-            try:
-                response = self.session.request(
-                    method,
-                    url,
-                    data=body if data is None else data,
-                    headers=headers,
-                    auth=auth,
-                    timeout=self.timeout_s,
+            response, failure = self._send(method, url, body, headers, data, auth)
+            if response is not None:
+                if 200 <= response.status_code < 300:
+                    return response
+                failure, retry_after = _classify(response, self.side_effecting)
+            else:
+                retry_after = None
+            if not isinstance(failure, RetriableError) or (
+                isinstance(failure, AmbiguousError) and self.side_effecting
+            ):
+                raise failure
+            last = failure
+            if retry_after is not None and retry_after > self.retry.max_retry_after_s:
+                raise RetriableError(
+                    f"{failure}: the channel asked to wait {retry_after:.0f} s, more than "
+                    f"{self.retry.max_retry_after_s:.0f} s; left for a later run"
                 )
-            except requests.exceptions.ConnectTimeout as error:
-                last = RetriableError(f"could not connect: {error.__class__.__name__}")
-                self.sleep(self.retry.delay(attempt, None))
-                continue
-            except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as error:
-                last = AmbiguousError(f"no answer: {error.__class__.__name__}")
-                if self.side_effecting:
-                    raise last from error
-                self.sleep(self.retry.delay(attempt, None))
-                continue
-            status = response.status_code
-            if 200 <= status < 300:
-                return response
-            if status == 429 or status >= 500:
-                last = RetriableError(f"HTTP {status}")
-                if status >= 500 and self.side_effecting:
-                    raise AmbiguousError(f"HTTP {status} after the request arrived")
-                self.sleep(
-                    self.retry.delay(attempt, retry_after_seconds(response.headers.get("Retry-After")))
-                )
-                continue
-            if status in (401, 403):
-                raise FatalError(f"HTTP {status}: the channel refused our credentials")
-            raise BatchRejectedError(status, response.text[:500])
-        raise last or RetriableError("no attempt made")
+            if attempt < self.retry.attempts - 1:  # never sleep after the last attempt
+                self.sleep(self.retry.delay(attempt, retry_after))
+        raise last
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        data: dict[str, str] | None,
+        auth: tuple[str, str] | None,
+    ) -> tuple[requests.Response | None, DeliveryError | None]:
+        """One request: the response, or the error it became (raised by the caller, outside this
+        except block, so requests' own exception and its text are not chained to it)."""
+        try:
+            response = self.session.request(
+                method,
+                url,
+                data=body if data is None else data,
+                headers=headers,
+                auth=auth,
+                timeout=self.timeout_s,
+                allow_redirects=False,
+            )
+        except requests.exceptions.SSLError as error:
+            # The TLS handshake comes before the request: nothing was sent.
+            return None, RetriableError(f"TLS handshake failed, nothing sent: {error.__class__.__name__}")
+        except requests.exceptions.ConnectTimeout as error:
+            return None, RetriableError(f"could not connect: {error.__class__.__name__}")
+        except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as error:
+            return None, AmbiguousError(f"no answer: {error.__class__.__name__}")
+        except (requests.exceptions.RequestException, ValueError) as error:
+            return None, FatalError(
+                f"the request could not be made ({error.__class__.__name__}): check the destination's "
+                "URL settings and its secret (details are not shown: they may quote a header)"
+            )
+        return response, None
+
+
+def _classify(response: requests.Response, side_effecting: bool) -> tuple[DeliveryError, float | None]:
+    """What a non-2xx answer means, and the Retry-After it carried."""
+    status = response.status_code
+    if 300 <= status < 400:
+        return FatalError(
+            f"HTTP {status}: the channel redirects elsewhere; redirects are not followed (they would "
+            "carry the credentials to another host): set the destination's URL to the final address"
+        ), None
+    if status == 429 or status == 408 or status >= 500:
+        if status >= 500 and side_effecting:
+            return AmbiguousError(f"HTTP {status} after the request arrived"), None
+        return RetriableError(f"HTTP {status}"), retry_after_seconds(response.headers.get("Retry-After"))
+    if status in (401, 403):
+        return FatalError(f"HTTP {status}: the channel refused our credentials"), None
+    if status in CONTENT_REJECTIONS:
+        code, reason = channel_error(response)
+        return BatchRejectedError(status, reason, code), None
+    return FatalError(
+        f"HTTP {status}: the channel refused the request as addressed (wrong URL, method or "
+        "account?); check the destination's settings"
+    ), None

@@ -1,10 +1,18 @@
 """The sync ledger, in the warehouse (schema upstream_sync): what each destination has confirmed,
 what is planned and pending, every run, and every row-level outcome.
 
-Row states in sync_pending: pending (planned, not yet answered), in_flight (a side-effecting
-send went out and its verdict was not recorded: never re-sent blindly), rejected (the channel
-said no; retried next run until max_attempts), dead (rejected max_attempts times; kept and
-reported, not retried).
+Row states in sync_pending: pending (planned, no verdict yet: an outage of any length leaves
+rows here, and they go out when the channel is back), in_flight (a side-effecting send went out
+and its verdict was not recorded: never re-sent blindly), rejected (the channel said no; retried
+next run until max_attempts), dead (rejected max_attempts times; reported by `status`, not
+retried until requeued). Only the channel's explicit rejection counts as an attempt.
+
+op_id names a planned operation: kept while the row's op and payload stay the same (retries),
+new when they change. sync_leases.heartbeat_at is renewed while a run works, so the lease of a
+process that died on another host expires.
+
+sync_state keeps payload_json only for mirror syncs, whose removes must name the member to the
+channel; upsert and insert syncs keep the hash alone, as the diff needs nothing more.
 
 sync_state and sync_pending hold one row per (sync_name, record_key); the code keeps it so
 (delete, then insert, in one transaction) rather than a primary key, whose index made every
@@ -24,7 +32,7 @@ create table if not exists {SCHEMA}.sync_state (
 create table if not exists {SCHEMA}.sync_pending (
     sync_name varchar, record_key varchar, op varchar, payload_json varchar, payload_hash varchar,
     status varchar, attempts integer, last_error varchar, rejected_reason varchar,
-    run_id varchar, planned_at timestamp, updated_at timestamp
+    run_id varchar, planned_at timestamp, updated_at timestamp, op_id varchar
 );
 create table if not exists {SCHEMA}.sync_runs (
     run_id varchar primary key, sync_name varchar, started_at timestamp, finished_at timestamp,
@@ -37,8 +45,12 @@ create table if not exists {SCHEMA}.sync_changelog (
     reason varchar, recorded_at timestamp
 );
 create table if not exists {SCHEMA}.sync_leases (
-    sync_name varchar primary key, run_id varchar, holder varchar, acquired_at timestamp
+    sync_name varchar primary key, run_id varchar, holder varchar, acquired_at timestamp,
+    heartbeat_at timestamp
 );
+-- Ledgers written before these columns existed.
+alter table {SCHEMA}.sync_pending add column if not exists op_id varchar;
+alter table {SCHEMA}.sync_leases add column if not exists heartbeat_at timestamp;
 """
 
 

@@ -104,13 +104,18 @@ def compute(con: duckdb.DuckDBPyConnection, sync: SyncConfig, full_resync: bool 
     )
 
 
-def write_pending(con: duckdb.DuckDBPyConnection, sync: SyncConfig, run_id: str) -> None:
+def write_pending(
+    con: duckdb.DuckDBPyConnection, sync: SyncConfig, run_id: str, revive_dead: bool = False
+) -> None:
     """Merge `planned` into sync_pending in one transaction.
 
     Keys no longer planned are dropped (desired and confirmed agree again), except rows in
-    flight, which stay until their outcome is known. A row keeps its attempt count while its
-    payload is the same; a changed payload starts over (a dead row gets another chance).
+    flight, which stay until their outcome is known. A row keeps its attempt count and its op_id
+    while its op and payload are the same; a changed one starts over (a dead row gets another
+    chance), and so does a dead row when `revive_dead` (a full resync).
     """
+    revive = "true" if revive_dead else "false"
+    same = "old.op = planned.op and old.payload_hash = planned.payload_hash"
     con.execute("begin transaction")
     try:
         con.execute(
@@ -127,14 +132,24 @@ def write_pending(con: duckdb.DuckDBPyConnection, sync: SyncConfig, run_id: str)
                 case
                     when old.status = 'in_flight' then 'in_flight'
                     when old.payload_hash is distinct from planned.payload_hash then 'pending'
+                    when {revive} and old.status = 'dead' then 'pending'
                     else old.status
                 end as status,
-                case when old.payload_hash = planned.payload_hash then old.attempts else 0 end as attempts,
+                case
+                    when old.status = 'in_flight' then old.attempts
+                    when {revive} and old.status = 'dead' then 0
+                    when old.payload_hash = planned.payload_hash then old.attempts
+                    else 0
+                end as attempts,
                 old.last_error,
                 old.rejected_reason,
                 ? as run_id,
                 coalesce(old.planned_at, now()) as planned_at,
-                now() as updated_at
+                now() as updated_at,
+                case
+                    when old.status = 'in_flight' or ({same} and old.op_id is not null) then old.op_id
+                    else cast(uuid() as varchar)
+                end as op_id
             from planned
             left join {SCHEMA}.sync_pending as old
                 on old.sync_name = ? and old.record_key = planned.record_key

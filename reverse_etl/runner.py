@@ -1,6 +1,11 @@
 """One sync run: take the lease, plan, write the plan, send removes then adds/updates in batches,
 and commit each row only after the channel's verdict for it. A crash at any point leaves rows in
 sync_pending that the next run picks up; nothing is marked confirmed that was not confirmed.
+
+A run is `completed` when every row it sent got a verdict. When the channel gave none (an outage,
+throttling beyond the wait we accept), the run stops sending, leaves the rest pending without
+counting an attempt against them, and ends `incomplete`: the CLI exits non-zero and Dagster
+retries it. What the channel says back is stored redacted (reverse_etl.redact).
 """
 
 import json
@@ -14,14 +19,45 @@ from dataclasses import asdict, dataclass, field
 import duckdb
 
 from reverse_etl import logs, plan
-from reverse_etl.config import SyncConfig
-from reverse_etl.delivery import AmbiguousError, BatchRejectedError, FatalError, RetriableError
+from reverse_etl.config import ConfigError, SyncConfig
+from reverse_etl.delivery import (
+    AmbiguousError,
+    BatchRejectedError,
+    DeliveryError,
+    FatalError,
+    RetriableError,
+)
 from reverse_etl.destinations import Destination, Record, Verdict
 from reverse_etl.ledger import SCHEMA
+from reverse_etl.redact import redact
+from upstream_config.secrets import SecretError
+from upstream_config.warehouse import WarehouseMissingError
+
+# A lease whose holder has not renewed it for this long is taken over: its process died (or its
+# host is gone). Runs renew it at least every HEARTBEAT_S while they work.
+LEASE_TTL_S = 900.0
+HEARTBEAT_S = 30.0
 
 
 class RunRefusedError(Exception):
     """The run did not start: another run holds the lease, or a safety rail tripped."""
+
+
+class LeaseHeldError(RunRefusedError):
+    """Another run of the sync is working: try again when it ends."""
+
+
+OWN_ERRORS = (
+    DeliveryError, RunRefusedError, ConfigError, plan.PlanError, SecretError, WarehouseMissingError,
+)  # fmt: skip
+
+
+def error_text(error: BaseException) -> str:
+    """What may be stored and printed of an error: our own messages, which never quote a
+    request; for anything else only its type (its text may carry a header or a payload)."""
+    if isinstance(error, OWN_ERRORS):
+        return str(error)
+    return f"{type(error).__name__} (details not stored: they may quote request data)"
 
 
 @dataclass
@@ -38,18 +74,26 @@ class RunSummary:
     rejected: int = 0
     retried: int = 0
     in_flight: int = 0
+    unanswered: int = 0  # rows this run meant to send that got no verdict
     status: str = "running"
     duration_s: float = 0.0
+    why: str | None = None  # why rows got no verdict
     rejections: dict[str, str] = field(default_factory=dict)
 
     def line(self) -> str:
-        """The one-line summary printed after every run."""
-        return (
+        """The one-line summary printed after every run; `sent` counts rows the channel answered."""
+        text = (
             f"sync {self.sync_name} run {self.run_id[:8]} {self.status}: planned +{self.planned_adds} "
             f"~{self.planned_updates} -{self.planned_removes}, sent {self.sent}, confirmed {self.confirmed}, "
             f"rejected {self.rejected}, retried {self.retried}, in flight {self.in_flight}, "
             f"{self.duration_s:.2f}s"
         )
+        if self.unanswered:
+            text += (
+                f"; {self.unanswered} rows got no verdict ({self.why}): they stay pending and the next "
+                "run sends them"
+            )
+        return text
 
 
 def _holder() -> str:
@@ -70,17 +114,39 @@ def _alive(holder: str) -> bool:
 
 
 def acquire_lease(con: duckdb.DuckDBPyConnection, sync_name: str, run_id: str) -> None:
-    """One run per sync: refuse while a live process holds the lease; take over a dead one's."""
+    """One run per sync: refuse while a live process holds the lease; take over the lease of a
+    process that is gone (on this host) or that stopped renewing it (on any host), and close the
+    run it left `running` as `abandoned`."""
     row = con.execute(
-        f"select run_id, holder from {SCHEMA}.sync_leases where sync_name = ?", [sync_name]
+        f"""select run_id, holder,
+            epoch(current_timestamp::timestamp - coalesce(heartbeat_at, acquired_at))
+        from {SCHEMA}.sync_leases where sync_name = ?""",
+        [sync_name],
     ).fetchone()
-    if row and row[1] != _holder() and _alive(row[1]):
-        raise RunRefusedError(
-            f"sync {sync_name} is already running (run {row[0]} held by {row[1]}); try again when it ends"
-        )
+    if row and row[1] != _holder():
+        host = row[1].rpartition(":")[0]
+        live = _alive(row[1]) if host == socket.gethostname() else row[2] < LEASE_TTL_S
+        if live:
+            raise LeaseHeldError(
+                f"sync {sync_name} is already running (run {row[0]} held by {row[1]}); try again when it ends"
+            )
     con.execute(
-        f"insert or replace into {SCHEMA}.sync_leases values (?, ?, ?, current_timestamp)",
+        f"insert or replace into {SCHEMA}.sync_leases values (?, ?, ?, current_timestamp, current_timestamp)",
         [sync_name, run_id, _holder()],
+    )
+    con.execute(
+        f"""update {SCHEMA}.sync_runs set status = 'abandoned', finished_at = current_timestamp,
+            error = 'the process running it ended before it finished; its rows were picked up again'
+        where sync_name = ? and status = 'running' and run_id <> ?""",
+        [sync_name, run_id],
+    )
+
+
+def renew_lease(con: duckdb.DuckDBPyConnection, sync_name: str, run_id: str) -> None:
+    con.execute(
+        f"update {SCHEMA}.sync_leases set heartbeat_at = current_timestamp "
+        "where sync_name = ? and run_id = ?",
+        [sync_name, run_id],
     )
 
 
@@ -103,6 +169,8 @@ class SyncRun:
         self.destination = destination
         self.progress = progress
         self.summary = RunSummary(run_id=str(uuid.uuid4()), sync_name=sync.name)
+        self.renewed = time.monotonic()
+        self.channel_down: str | None = None  # set when the channel stopped answering this run
 
     def execute(self, force: bool = False, full_resync: bool = False) -> RunSummary:
         if self.sync.mode not in self.destination.modes:
@@ -120,7 +188,7 @@ class SyncRun:
                 self.summary.planned_updates = counts.updates
                 self.summary.planned_removes = counts.removes
                 self._guard(counts, force)
-                plan.write_pending(self.con, self.sync, self.summary.run_id)
+                plan.write_pending(self.con, self.sync, self.summary.run_id, revive_dead=full_resync)
                 logs.event(
                     "plan_written",
                     sync=self.sync.name,
@@ -131,13 +199,15 @@ class SyncRun:
                     desired=counts.desired,
                 )
                 self._send_pending()
-                self.summary.status = "completed"
+                self.summary.status = "incomplete" if self.summary.unanswered else "completed"
             except Exception as error:
                 self.summary.status = "failed"
-                self._record_end(started, str(error))
-                logs.event("run_failed", sync=self.sync.name, run_id=self.summary.run_id, error=str(error))
+                self._record_end(started, error_text(error))
+                logs.event(
+                    "run_failed", sync=self.sync.name, run_id=self.summary.run_id, error=error_text(error)
+                )
                 raise
-            self._record_end(started, None)
+            self._record_end(started, self.summary.why)
             logs.event("run_finished", **{k: v for k, v in asdict(self.summary).items() if k != "rejections"})
         finally:
             release_lease(self.con, self.sync.name, self.summary.run_id)
@@ -158,17 +228,17 @@ class SyncRun:
     def _send_pending(self) -> None:
         rows = self.con.execute(
             f"""
-            select record_key, op, payload_json from {SCHEMA}.sync_pending
-            where sync_name = ? and status in ('pending', 'rejected') and attempts < ?
+            select record_key, op, payload_json, op_id from {SCHEMA}.sync_pending
+            where sync_name = ? and status in ('pending', 'rejected')
             order by case op when 'remove' then 0 else 1 end, record_key
             """,
-            [self.sync.name, self.sync.destination.max_attempts],
+            [self.sync.name],
         ).fetchall()
         (self.summary.in_flight,) = self.con.execute(
             f"select count(*) from {SCHEMA}.sync_pending where sync_name = ? and status = 'in_flight'",
             [self.sync.name],
         ).fetchone()
-        records = [Record(key, op, json.loads(payload)) for key, op, payload in rows]
+        records = [Record(key, op, json.loads(payload), op_id or "") for key, op, payload, op_id in rows]
         size = self.destination.batch_size
         done = 0
         for start in range(0, len(records), size):
@@ -180,14 +250,16 @@ class SyncRun:
         self.summary.retried = self.destination.client.retries
 
     def _deliver(self, records: list[Record]) -> None:
-        """Send a batch; a batch refused as a whole is split until the bad rows are alone."""
+        """Send a batch; a batch refused as a whole is split until the bad rows are alone. Once
+        the channel has failed to answer, the rest of the run is left pending unsent."""
+        if self.channel_down:
+            self._unanswered(records, f"not sent: {self.channel_down}", outcome="not_sent")
+            return
         if self.destination.side_effecting:
             self._mark_in_flight(records)
-        self.summary.sent += len(records)
         try:
             verdicts = self.destination.deliver(records)
         except BatchRejectedError as error:
-            self.summary.sent -= len(records)
             if len(records) == 1:
                 self._commit({records[0].key: Verdict(False, error.reason)}, records)
                 return
@@ -198,14 +270,20 @@ class SyncRun:
         except AmbiguousError as error:
             self._batch_event("batch_unanswered", records, error=str(error))
             if self.destination.side_effecting:
+                # One message's fate is unknown; the channel answered others, so go on.
                 self.summary.in_flight += len(records)
+                self.summary.unanswered += len(records)
+                self.summary.why = str(error)
                 self._log(records, "unknown", str(error))
                 return
-            self._retry_later(records, str(error))
+            self._unanswered(records, str(error))
+            self.channel_down = str(error)
             return
         except RetriableError as error:
+            # The client has retried with backoff already: the channel is down or throttling.
             self._batch_event("batch_deferred", records, error=str(error))
-            self._retry_later(records, str(error))
+            self._unanswered(records, str(error))
+            self.channel_down = str(error)
             return
         except FatalError:
             # Refused before anything was sent (credentials, configuration): not in flight.
@@ -215,6 +293,10 @@ class SyncRun:
         self._commit(verdicts, records)
         rejected = sum(not verdict.accepted for verdict in verdicts.values())
         self._batch_event("batch_answered", records, accepted=len(records) - rejected, rejected=rejected)
+        if time.monotonic() - self.renewed > HEARTBEAT_S:
+            renew_lease(self.con, self.sync.name, self.summary.run_id)
+            self.renewed = time.monotonic()
+        self.channel_down: str | None = None  # set when the channel stopped answering this run
 
     def _batch_event(self, name: str, records: list[Record], **fields: object) -> None:
         logs.event(name, sync=self.sync.name, run_id=self.summary.run_id, rows=len(records), **fields)
@@ -235,24 +317,30 @@ class SyncRun:
             [self.sync.name, [r.key for r in records]],
         )
 
-    def _retry_later(self, records: list[Record], error: str) -> None:
-        """The channel gave no verdict: the rows stay pending for the next run."""
-        keys = [r.key for r in records]
-        placeholders = ", ".join("?" for _ in keys)
+    def _unanswered(self, records: list[Record], error: str, outcome: str = "retry_later") -> None:
+        """The channel gave no verdict: the rows stay pending for the next run. No attempt is
+        counted (attempts count the channel's refusals), so an outage of any length followed by
+        recovery delivers every row."""
+        self.summary.unanswered += len(records)
+        self.summary.why = self.summary.why or error
         self.con.execute("begin transaction")
         self.con.execute(
-            f"update {SCHEMA}.sync_pending set status = 'pending', attempts = attempts + 1, last_error = ?, "
-            f"updated_at = now() where sync_name = ? and record_key in ({placeholders})",
-            [error, self.sync.name, *keys],
+            f"update {SCHEMA}.sync_pending set status = 'pending', last_error = ?, updated_at = now() "
+            "where sync_name = ? and record_key in (select unnest(?::varchar[]))",
+            [error, self.sync.name, [r.key for r in records]],
         )
-        self._log(records, "retry_later", error)
+        self._log(records, outcome, error)
         self.con.execute("commit")
 
     def _commit(self, verdicts: dict[str, Verdict], records: list[Record]) -> None:
         """Apply the channel's verdicts, all rows of the batch in one transaction."""
         by_key = {r.key: r for r in records}
         accepted = [by_key[k] for k, v in verdicts.items() if v.accepted and k in by_key]
-        rejected = [(by_key[k], v.reason) for k, v in verdicts.items() if not v.accepted and k in by_key]
+        rejected = [
+            (by_key[k], redact(v.reason or "rejected"))
+            for k, v in verdicts.items()
+            if not v.accepted and k in by_key
+        ]
         missing = [r for r in records if r.key not in verdicts]
         con, name, run_id = self.con, self.sync.name, self.summary.run_id
         con.execute("begin transaction")
@@ -279,10 +367,11 @@ class SyncRun:
             )
             con.execute(
                 f"""insert into {SCHEMA}.sync_state
-                select ?, p.record_key, p.payload_hash, p.payload_json, current_timestamp, ?
+                select ?, p.record_key, p.payload_hash, case when ? then p.payload_json end,
+                    current_timestamp, ?
                 from {SCHEMA}.sync_pending as p join verdicts as v using (record_key)
                 where p.sync_name = ? and v.accepted and v.op <> 'remove'""",
-                [name, run_id, name],
+                [name, self.sync.mode == "mirror", run_id, name],
             )
             con.execute(
                 f"""update {SCHEMA}.sync_pending as p set
@@ -309,6 +398,7 @@ class SyncRun:
         except Exception:
             con.execute("rollback")
             raise
+        self.summary.sent += len(records)
         self.summary.confirmed += len(accepted)
         self.summary.rejected += len(rejected) + len(missing)
         for record, reason in rejected:

@@ -113,7 +113,10 @@ def json_api(answer) -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
         def _serve(self) -> None:
             raw = self.rfile.read(int(self.headers.get("content-length", "0")))
-            body = json.loads(raw) if raw else None
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = raw.decode()  # a form (Twilio), as text
             headers = {k.lower(): v for k, v in self.headers.items()}
             result = answer(self.command, self.path, headers, body)
             if result is None:

@@ -88,7 +88,7 @@ def _warehouse(path: Path, members: int) -> duckdb.DuckDBPyConnection:
 
 def _run(con, destination: dict):
     raw = {"name": "crm_sync", "source": "main.audience", "key": "sync_key", "destination": destination}
-    sync = config.parse({"syncs": [raw]}, set(TYPES))["crm_sync"]
+    sync = config.parse({"syncs": [raw]}, TYPES)["crm_sync"]
     target = TYPES[sync.destination.type](sync.name, sync.destination, KEY)
     target.client.retry = RetryPolicy(attempts=3, base_s=0.01, cap_s=0.02)
     return runner.SyncRun(con, sync, target).execute()

@@ -2,6 +2,7 @@
 operations before create, one identifier per UserIdentifier, partial failures by index."""
 
 import hashlib
+import os
 from pathlib import Path
 
 import duckdb
@@ -12,6 +13,7 @@ from reverse_etl.destinations import TYPES
 from tests.channel_servers import json_api
 
 TOKEN, DEV_TOKEN = "google-test-token", "dev-token-1"
+DEV_TOKEN_ENV = "UPSTREAM_TEST_GOOGLE_DEVELOPER_TOKEN"
 
 
 class CustomerMatch:
@@ -74,6 +76,7 @@ def _warehouse(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _run(con, url: str):
+    os.environ[DEV_TOKEN_ENV] = DEV_TOKEN
     raw = {
         "name": "winback_google",
         "source": "main.audience",
@@ -83,10 +86,10 @@ def _run(con, url: str):
             "base_url": url,
             "customer_id": "123",
             "user_list_id": "456",
-            "developer_token": DEV_TOKEN,
+            "developer_token_env": DEV_TOKEN_ENV,
         },
     }
-    sync = config.parse({"syncs": [raw]}, set(TYPES))["winback_google"]
+    sync = config.parse({"syncs": [raw]}, TYPES)["winback_google"]
     destination = TYPES[sync.destination.type](sync.name, sync.destination, TOKEN)
     destination.client.retry = RetryPolicy(attempts=3, base_s=0.01, cap_s=0.02)
     return runner.SyncRun(con, sync, destination).execute()

@@ -19,6 +19,7 @@ class Klaviyo:
         self.list_members: set[str] = set()  # profile ids in list L1
         self.jobs: dict[str, dict] = {}
         self.invalid: set[str] = set()
+        self.base_url = ""
 
     def answer(self, method: str, path: str, headers: dict, body: dict):
         if (
@@ -40,8 +41,20 @@ class Klaviyo:
         if method == "GET" and path.startswith("/api/profile-bulk-import-jobs/"):
             job = path.split("/")[3]
             state = self.jobs[job]
-            if path.endswith("/import-errors/"):
-                return 200, {"data": state["errors"]}, {}
+            if "/import-errors/" in path:  # one error per page, as a long list would come
+                page = int(path.partition("page=")[2] or 0)
+                following = (
+                    f"{self.base_url}/api/profile-bulk-import-jobs/{job}/import-errors/?page={page + 1}"
+                )
+                more = page + 1 < len(state["errors"])
+                return (
+                    200,
+                    {
+                        "data": state["errors"][page : page + 1],
+                        "links": {"next": following if more else None},
+                    },
+                    {},
+                )
             state["polls"] += 1
             if state["polls"] < 2:
                 return 200, {"data": {"id": job, "attributes": {"status": "processing"}}}, {}
@@ -81,7 +94,7 @@ def test_list_follows_the_model_through_import_jobs(tmp_path: Path, monkeypatch)
         "i as score from range(240) t (i)"
     )
     api = Klaviyo()
-    api.invalid = {"k5@shop.io"}
+    api.invalid = {"k5@shop.io", "k7@shop.io", "k230@shop.io"}
 
     def run():
         raw = {
@@ -90,14 +103,16 @@ def test_list_follows_the_model_through_import_jobs(tmp_path: Path, monkeypatch)
             "key": "sync_key",
             "destination": {"type": "klaviyo", "base_url": url, "list_id": "L1"},
         }
-        sync = config.parse({"syncs": [raw]}, set(TYPES))["welcome_klaviyo"]
+        sync = config.parse({"syncs": [raw]}, TYPES)["welcome_klaviyo"]
         destination = TYPES["klaviyo"](sync.name, sync.destination, KEY)
         destination.client.retry = RetryPolicy(attempts=3, base_s=0.01, cap_s=0.02)
         return runner.SyncRun(con, sync, destination).execute()
 
     with json_api(api.answer) as url:
+        api.base_url = url
         first = run()
-        assert first.rejections == {"p5": "Invalid email address"} and first.confirmed == 239
+        assert first.rejections == {k: "Invalid email address" for k in ("p5", "p7", "p230")}
+        assert first.confirmed == 237
         con.execute("delete from main.audience where score between 11 and 120")
         second = run()
         assert second.planned_removes == 110  # more than one page of profile lookups

@@ -81,7 +81,7 @@ def _run(con, url: str, **settings):
         "key": "sync_key",
         "destination": {"type": "meta_custom_audiences", "base_url": url, "audience_id": "aud_1", **settings},
     }
-    sync = config.parse({"syncs": [raw]}, set(TYPES))["lapsed_meta"]
+    sync = config.parse({"syncs": [raw]}, TYPES)["lapsed_meta"]
     destination = TYPES[sync.destination.type](sync.name, sync.destination, TOKEN)
     destination.client.retry = RetryPolicy(attempts=3, base_s=0.01, cap_s=0.02)
     return runner.SyncRun(con, sync, destination).execute()

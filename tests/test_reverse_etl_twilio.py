@@ -49,7 +49,7 @@ def _warehouse(path: Path, count: int = 12) -> duckdb.DuckDBPyConnection:
 
 
 def _run(con, base_url: str, mode: str = "insert", token: str = "twilio-test-token"):
-    sync = config.parse({"syncs": [_destination(base_url, mode)]}, set(TYPES))["cart_sms"]
+    sync = config.parse({"syncs": [_destination(base_url, mode)]}, TYPES)["cart_sms"]
     destination = TYPES["twilio_sms"](sync.name, sync.destination, token)
     destination.client.retry = RetryPolicy(attempts=4, base_s=0.01, cap_s=0.05)
     return runner.SyncRun(con, sync, destination).execute()
@@ -76,6 +76,20 @@ def test_each_message_once_and_refusals_kept(tmp_path: Path) -> None:
         assert max(_per_number(channel).values()) == 1 and len(channel.sent) == 11
 
 
+def test_the_channels_error_is_kept_with_its_code_and_without_the_number(tmp_path: Path) -> None:
+    con = _warehouse(tmp_path / "upstream.duckdb", count=2)
+    con.execute("update main.due_sms set phone = '+1 415 555 0199' where step_key = 'j1:sms'")
+    with twilio_channel() as (_, url):
+        summary = _run(con, url)
+    reason = "HTTP 400: code 21211: The 'To' number <number> is not a valid phone number."
+    assert summary.rejections == {"j1:sms": reason}
+    stored = con.execute(
+        f"select rejected_reason from {ledger.SCHEMA}.sync_pending union all "
+        f"select reason from {ledger.SCHEMA}.sync_changelog where outcome = 'rejected'"
+    ).fetchall()
+    assert stored == [(reason,), (reason,)]
+
+
 def test_refused_credentials_leave_nothing_in_flight(tmp_path: Path) -> None:
     con = _warehouse(tmp_path / "upstream.duckdb", count=3)
     with twilio_channel() as (channel, url):
@@ -99,6 +113,7 @@ def test_unknown_outcome_stays_in_flight_and_is_not_resent(tmp_path: Path, fault
         setattr(channel, fault, 1)
         first = _run(con, url)
         assert first.in_flight == 1 and first.confirmed == 3
+        assert (first.status, first.sent, first.unanswered) == ("incomplete", 3, 1)
         second = _run(con, url)
         assert second.sent == 0 and second.in_flight == 1
         assert len(channel.sent) == 4 and max(_per_number(channel).values()) == 1

@@ -9,56 +9,16 @@ import duckdb
 import pytest
 
 from reverse_etl import config, ledger, plan, runner
-from reverse_etl.delivery import FatalError, RetryPolicy
+from reverse_etl.delivery import FatalError
 from reverse_etl.destinations import TYPES
-from tests.channel_servers import TEST_SECRET, webhook_channel
+from tests.channel_servers import webhook_channel
+from tests.sync_fixtures import audience_warehouse as _warehouse
+from tests.sync_fixtures import desired as _desired
+from tests.sync_fixtures import held as _held
+from tests.sync_fixtures import run_sync as _run
+from tests.sync_fixtures import webhook_sync as _sync
 
 SCHEMA = ledger.SCHEMA
-
-
-def _sync(url: str, **destination: object) -> config.SyncConfig:
-    document = {
-        "syncs": [
-            {
-                "name": "audience_hook",
-                "source": "main.audience",
-                "key": "profile_id",
-                "mode": destination.pop("mode", "mirror"),
-                "destination": {
-                    "type": "webhook",
-                    "url": url,
-                    "batch_size": 10,
-                    "timeout_s": 2,
-                    **destination,
-                },
-            }
-        ]
-    }
-    return config.parse(document, set(TYPES))["audience_hook"]
-
-
-def _warehouse(path: Path, members: int = 30) -> duckdb.DuckDBPyConnection:
-    con = ledger.connect(str(path))
-    con.execute(
-        "create or replace table main.audience as select 'p' || lpad(i::varchar, 3, '0') as profile_id, "
-        "'user' || i || '@shop.io' as email, i as score from range(?) as t (i)",
-        [members],
-    )
-    return con
-
-
-def _run(con: duckdb.DuckDBPyConnection, sync: config.SyncConfig, secret: str | None = TEST_SECRET, **kwargs):
-    destination = TYPES["webhook"](sync.name, sync.destination, secret)
-    destination.client.retry = RetryPolicy(attempts=6, base_s=0.01, cap_s=0.05)
-    return runner.SyncRun(con, sync, destination).execute(**kwargs)
-
-
-def _desired(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    return dict(con.execute("select profile_id, score from main.audience").fetchall())
-
-
-def _held(channel) -> dict[str, int]:
-    return {key: fields["score"] for key, fields in channel.held["audience_hook"].items()}
 
 
 @pytest.fixture
@@ -125,9 +85,10 @@ def test_a_channel_that_answers_too_late_is_retried_next_run(con) -> None:
         sync = _sync(url, timeout_s=0.2)
         channel.delay_s = 0.6
         first = _run(con, sync)
-        assert first.confirmed == 0
-        errors = con.execute(f"select distinct last_error from {SCHEMA}.sync_pending").fetchall()
-        assert errors == [("no answer: ReadTimeout",)]
+        assert (first.confirmed, first.sent, first.unanswered, first.status) == (0, 0, 30, "incomplete")
+        errors = con.execute(f"select distinct last_error from {SCHEMA}.sync_pending order by 1").fetchall()
+        # the first batch timed out; the run sent nothing more to a channel that did not answer
+        assert errors == [("no answer: ReadTimeout",), ("not sent: no answer: ReadTimeout",)]
         channel.delay_s = 0
         assert _run(con, sync).confirmed == 30
         assert _held(channel) == _desired(con)
@@ -147,8 +108,9 @@ def test_no_answer_leaves_rows_pending_for_the_next_run(con) -> None:
         summary = _run(con, sync)
         assert summary.confirmed == 0
         assert con.execute(f"select count(*) from {SCHEMA}.sync_state").fetchone()[0] == 0
-        pending = con.execute(f"select count(*), min(attempts) from {SCHEMA}.sync_pending").fetchone()
-        assert pending == (30, 1)
+        pending = con.execute(f"select count(*), max(attempts) from {SCHEMA}.sync_pending").fetchone()
+        assert pending == (30, 0)  # no verdict is not an attempt
+        assert (summary.status, summary.sent, summary.unanswered) == ("incomplete", 0, 30)
         channel.fail_next = 0
         assert _run(con, sync).confirmed == 30
         assert _held(channel) == _desired(con)
@@ -199,7 +161,8 @@ def test_a_second_run_is_refused_while_one_holds_the_lease(con) -> None:
     with webhook_channel() as (_, url):
         holder = f"{os.uname().nodename}:{os.getppid()}"
         con.execute(
-            f"insert into {SCHEMA}.sync_leases values ('audience_hook', 'other-run', ?, now())", [holder]
+            f"insert into {SCHEMA}.sync_leases values ('audience_hook', 'other-run', ?, now(), now())",
+            [holder],
         )
         with pytest.raises(runner.RunRefusedError, match="already running"):
             _run(con, _sync(url))
@@ -236,4 +199,35 @@ def test_sync_file_errors_name_the_sync_and_the_field(change: dict, message: str
     }
     raw.update(change)
     with pytest.raises(config.ConfigError, match=re.escape(message)):
-        config.parse({"syncs": [raw]}, set(TYPES))
+        config.parse({"syncs": [raw]}, TYPES)
+
+
+def test_each_operation_gets_its_own_webhook_id(con) -> None:
+    """add -> remove -> add of one row are three operations: a receiver that drops repeated
+    webhook-ids (as Standard Webhooks advises) must still apply the re-add."""
+    with webhook_channel() as (channel, url):
+        sync = _sync(url)
+        con.execute("delete from main.audience where profile_id <> 'p001'")
+        ids = []
+        for change in (
+            None,
+            "delete from main.audience",
+            "insert into main.audience values ('p001', 'x', 1)",
+        ):
+            if change:
+                con.execute(change)
+            _run(con, sync, force=True)
+            ids.append(channel.seen_ids[-1])
+        assert len(set(ids)) == 3
+        assert channel.batches[-3:] == [[("add", "p001")], [("remove", "p001")], [("add", "p001")]]
+        assert _held(channel) == {"p001": 1}
+
+
+def test_an_unanswered_operation_keeps_its_webhook_id_across_runs(con) -> None:
+    with webhook_channel() as (channel, url):
+        sync = _sync(url, batch_size=1000)
+        channel.fail_next = 6  # every attempt of the first run
+        _run(con, sync)
+        first = set(channel.seen_ids)
+        assert _run(con, sync).confirmed == 30
+        assert set(channel.seen_ids) == first  # the second run resent the same operations

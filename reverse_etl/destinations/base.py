@@ -1,19 +1,25 @@
 """What every destination provides; shared machinery lives in reverse_etl.delivery."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from reverse_etl.config import DestinationConfig
 from reverse_etl.delivery import HttpClient
+from upstream_config.secrets import SecretError, checked_secret
 
 
 @dataclass(frozen=True)
 class Record:
-    """One row-level operation: add / update / remove of a key, with the row's fields."""
+    """One row-level operation: add / update / remove of a key, with the row's fields.
+
+    op_id names the operation: the same on every retry of it, new when the key is planned again
+    (a remove, then a re-add, are two operations), so a channel can deduplicate on it.
+    """
 
     key: str
     op: str
     fields: dict[str, Any]
+    op_id: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -32,16 +38,34 @@ class Destination:
     modes: ClassVar[tuple[str, ...]] = ("mirror", "upsert", "insert")  # sync modes that make sense
     # Requests per second the channel documents as its limit; destination.rate_per_s overrides.
     default_rate_per_s: ClassVar[float | None] = None
+    # The destination.* keys this channel reads besides the shared ones (config rejects others).
+    settings: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, sync_name: str, config: DestinationConfig, secret: str | None) -> None:
         self.sync_name = sync_name
         self.config = config
-        self.secret = secret
+        self.secret = None if secret is None else self._checked(secret)
         self.client = HttpClient(
             timeout_s=config.timeout_s,
             rate_per_s=config.rate_per_s or self.default_rate_per_s,
             side_effecting=self.side_effecting,
         )
+
+    def _checked(self, secret: str) -> str:
+        """The secret stripped and checked, before anything is planned or sent."""
+        variable = self.config.secret_env or "the secret"
+        value = checked_secret(secret, variable, f"sync {self.sync_name}: destination.secret_env")
+        problem = self.secret_format_problem(value)
+        if problem:
+            raise SecretError(
+                f"sync {self.sync_name}: destination.secret_env names {variable}, which {problem} "
+                "(the value is not shown)"
+            )
+        return value
+
+    def secret_format_problem(self, secret: str) -> str | None:
+        """Why the secret cannot be this channel's, or None; channels with a format override it."""
+        return None
 
     @property
     def batch_size(self) -> int:

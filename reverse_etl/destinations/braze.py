@@ -21,6 +21,9 @@ class BrazeDestination(Destination):
 
     max_batch: ClassVar[int] = 75
     default_rate_per_s: ClassVar[float | None] = 1000.0  # /users/track: 3,000 requests per 3 s
+    settings: ClassVar[tuple[str, ...]] = (
+        "base_url", "membership_attribute", "external_id_field", "subscription_group_id",
+    )  # fmt: skip
 
     def deliver(self, records: list[Record]) -> dict[str, Verdict]:
         settings = self.config.settings

@@ -5,15 +5,18 @@ Per batch: create a CUSTOMER_MATCH_USER_LIST job for the user list, add its oper
 operation carries the member's identifiers, one per UserIdentifier (hashedEmail /
 hashedPhoneNumber: SHA-256 hex of Google's normalization, already computed by the sync model and
 never hashed again). A failed operation is named by its index in partialFailureError; the others
-are accepted. Auth: bearer access token (secret_env) and the developer-token setting.
+are accepted. Auth: bearer access token (secret_env) and the developer token, read from the
+environment variable named by developer_token_env (never from the sync file).
 """
 
 import json
 import re
 from typing import ClassVar
 
+from reverse_etl.config import DestinationConfig
 from reverse_etl.delivery import FatalError
 from reverse_etl.destinations.base import Destination, Record, Verdict
+from upstream_config.secrets import read_secret
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 IDENTIFIERS = {"email_sha256": "hashedEmail", "phone_sha256": "hashedPhoneNumber"}
@@ -34,21 +37,31 @@ class GoogleCustomerMatchDestination(Destination):
     """One Customer Match user list, kept equal to the sync model."""
 
     max_batch: ClassVar[int] = 10_000
+    settings: ClassVar[tuple[str, ...]] = (
+        "customer_id", "user_list_id", "developer_token_env", "base_url", "api_version",
+    )  # fmt: skip
+
+    def __init__(self, sync_name: str, config: DestinationConfig, secret: str | None) -> None:
+        super().__init__(sync_name, config, secret)
+        variable = config.settings.get("developer_token_env")
+        self.developer_token = (
+            read_secret(variable, f"sync {sync_name}: destination.developer_token_env") if variable else None
+        )
 
     def deliver(self, records: list[Record]) -> dict[str, Verdict]:
         settings = self.config.settings
         customer, user_list = settings.get("customer_id"), settings.get("user_list_id")
-        if not customer or not user_list or not self.secret or not settings.get("developer_token"):
+        if not customer or not user_list or not self.secret or not self.developer_token:
             raise FatalError(
                 f"sync {self.sync_name}: google_customer_match needs destination.customer_id, user_list_id, "
-                "developer_token and an access token in secret_env"
+                "developer_token_env and an access token in secret_env"
             )
         host = settings.get("base_url", "https://googleads.googleapis.com").rstrip("/")
         base = f"{host}/{settings.get('api_version', 'v17')}"
         headers = {
             "content-type": "application/json",
             "authorization": f"Bearer {self.secret}",
-            "developer-token": settings["developer_token"],
+            "developer-token": self.developer_token,
         }
         verdicts: dict[str, Verdict] = {}
         groups: dict[str, list[tuple[Record, list[dict]]]] = {"remove": [], "create": []}

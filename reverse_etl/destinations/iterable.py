@@ -25,6 +25,7 @@ class IterableDestination(Destination):
     """One Iterable list, kept equal to the sync model."""
 
     max_batch: ClassVar[int] = 1000
+    settings: ClassVar[tuple[str, ...]] = ("list_id", "base_url", "email_field")
 
     def deliver(self, records: list[Record]) -> dict[str, Verdict]:
         settings = self.config.settings

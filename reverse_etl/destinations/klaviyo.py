@@ -3,8 +3,9 @@
 
 add / update: POST /api/profile-bulk-import-jobs/ with the profiles (email, external_id = the
 sync key, properties = the other fields) and the list as relationship, at most 10,000 profiles per
-job; the job is polled until it is complete, then its import errors name the rows Klaviyo refused
-(by email). remove: Klaviyo removes by its own profile ids, so the ids are looked up by email
+job; the job is polled until it is complete, then its import errors (every page of them, following
+`links.next`) name the rows Klaviyo refused (by email).
+remove: Klaviyo removes by its own profile ids, so the ids are looked up by email
 (GET /api/profiles/?filter=any(email,[...])) and then DELETE /api/lists/{id}/relationships/profiles/.
 An email Klaviyo does not know is already out of the list: the remove is accepted.
 """
@@ -24,6 +25,7 @@ class KlaviyoDestination(Destination):
     """One Klaviyo list, kept equal to the sync model."""
 
     max_batch: ClassVar[int] = 10_000
+    settings: ClassVar[tuple[str, ...]] = ("list_id", "base_url", "email_field")
     default_rate_per_s: ClassVar[float | None] = 2.5  # bulk import jobs: 150 per minute steady
     poll_interval_s: ClassVar[float] = 1.0
     poll_timeout_s: ClassVar[float] = 300.0
@@ -59,13 +61,26 @@ class KlaviyoDestination(Destination):
         response = self.client.request(method, f"{self.base}{path}", body, self.headers)
         return response.json() if response.content else {}
 
+    def _pages(self, path: str) -> list[dict]:
+        """Every item of a paginated GET, following links.next (only on Klaviyo's own host: the
+        API key must not follow a link elsewhere)."""
+        items: list[dict] = []
+        while path:
+            answer = self._call("GET", path)
+            items += answer.get("data", [])
+            following = (answer.get("links") or {}).get("next")
+            if following and not following.startswith(self.base + "/"):
+                raise FatalError(f"sync {self.sync_name}: Klaviyo's next page is on another host")
+            path = following.removeprefix(self.base) if following else ""
+        return items
+
     def _remove(self, records: list[Record], email_field: str, list_id: str) -> dict[str, Verdict]:
         emails = [r.fields[email_field] for r in records]
         ids = []
         for start in range(0, len(emails), 100):  # a page holds at most 100 profiles
             query = urllib.parse.quote(f"any(email,{json.dumps(emails[start : start + 100])})")
-            found = self._call("GET", f"/api/profiles/?filter={query}&page[size]=100")
-            ids += [profile["id"] for profile in found.get("data", [])]
+            found = self._pages(f"/api/profiles/?filter={query}&page[size]=100")
+            ids += [profile["id"] for profile in found]
         if ids:
             self._call(
                 "DELETE",
@@ -111,10 +126,10 @@ class KlaviyoDestination(Destination):
                     f"Klaviyo import job {job} still {status} after {self.poll_timeout_s:.0f}s"
                 )
             time.sleep(self.poll_interval_s)
-        errors = self._call("GET", f"/api/profile-bulk-import-jobs/{job}/import-errors/")
+        errors = self._pages(f"/api/profile-bulk-import-jobs/{job}/import-errors/")
         refused = {
             error["attributes"]["original_payload"].get("email"): error["attributes"].get("detail", "refused")
-            for error in errors.get("data", [])
+            for error in errors
         }
         return {
             r.key: Verdict(False, refused[r.fields[email_field]])

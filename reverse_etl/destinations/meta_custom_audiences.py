@@ -20,20 +20,14 @@ from reverse_etl.destinations.base import Destination, Record, Verdict
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 SCHEMA = ["EMAIL_SHA256", "PHONE_SHA256"]
 FIELDS = ["email_sha256", "phone_sha256"]
-THROTTLING_CODES = {4, 17, 32, 613, 80003}
-
-
-def _error_code(reason: str) -> int | None:
-    try:
-        return int(json.loads(reason).get("error", {}).get("code"))
-    except (ValueError, TypeError, AttributeError):
-        return None
+THROTTLING_CODES = {"4", "17", "32", "613", "80003"}
 
 
 class MetaCustomAudiencesDestination(Destination):
     """One Meta custom audience, kept equal to the sync model (mirror)."""
 
     max_batch: ClassVar[int] = 10_000
+    settings: ClassVar[tuple[str, ...]] = ("audience_id", "base_url", "api_version")
 
     def deliver(self, records: list[Record]) -> dict[str, Verdict]:
         settings = self.config.settings
@@ -68,8 +62,8 @@ class MetaCustomAudiencesDestination(Destination):
         try:
             answer = self.client.request(method, url, body, headers).json()
         except BatchRejectedError as error:
-            if _error_code(error.reason) in THROTTLING_CODES:
-                raise RetriableError(f"Meta throttled the request ({error.reason[:200]})") from error
+            if str(error.code) in THROTTLING_CODES:
+                raise RetriableError(f"Meta throttled the request ({error.reason})") from None
             raise
         if answer.get("num_received") != len(rows):
             raise RetriableError(f"Meta received {answer.get('num_received')} of {len(rows)} rows")

@@ -24,6 +24,9 @@ class TwilioSmsDestination(Destination):
     max_batch: ClassVar[int] = 1
     default_rate_per_s: ClassVar[float | None] = 1.0  # one message per second per long-code sender
     modes: ClassVar[tuple[str, ...]] = ("insert",)
+    settings: ClassVar[tuple[str, ...]] = (
+        "account_sid", "body_template", "base_url", "phone_field", "messaging_service_sid", "from_number",
+    )  # fmt: skip
 
     def deliver(self, records: list[Record]) -> dict[str, Verdict]:
         settings = self.config.settings

@@ -1,8 +1,9 @@
 """Standard Webhooks destination.
 
-POST {"sync": NAME, "records": [{"op", "key", "fields"}]} with headers webhook-id (stable for a
-batch, reused on its retries), webhook-timestamp (unix seconds) and webhook-signature
-"v1,<base64 HMAC-SHA256 of '{id}.{timestamp}.{body}'>", keyed by the base64 part of a whsec_
+POST {"sync": NAME, "records": [{"op", "key", "fields"}]} with headers webhook-id (named by the
+operations the batch carries: reused on their retries, new for a new operation on the same row, so
+a receiver that deduplicates on it never drops a re-add), webhook-timestamp (unix seconds) and
+webhook-signature "v1,<base64 HMAC-SHA256 of '{id}.{timestamp}.{body}'>", keyed by the base64 part of a whsec_
 secret. A 2xx accepts every record except those listed in {"rejected": [{"key", "reason"}]}.
 """
 
@@ -19,11 +20,14 @@ from reverse_etl.destinations.base import Destination, Record, Verdict
 
 def signing_key(secret: str) -> bytes:
     """The HMAC key of a whsec_ secret (the base64-decoded part after the prefix)."""
-    encoded = secret.removeprefix("whsec_")
-    try:
-        return base64.b64decode(encoded, validate=True)
-    except ValueError as error:
-        raise FatalError("the webhook secret is not a whsec_<base64> value") from error
+    return base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+
+
+def message_id(records: list[Record], body: bytes) -> str:
+    """webhook-id of a batch: a hash of its operations' ids (of the body when they have none)."""
+    op_ids = sorted(r.op_id for r in records if r.op_id)
+    named = "\n".join(op_ids).encode() if len(op_ids) == len(records) else body
+    return "msg_" + hashlib.sha256(named).hexdigest()[:32]
 
 
 def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
@@ -37,6 +41,16 @@ class WebhookDestination(Destination):
     """Any HTTPS endpoint speaking the Standard Webhooks contract above."""
 
     max_batch: ClassVar[int] = 1000
+    settings: ClassVar[tuple[str, ...]] = ("url",)
+
+    def secret_format_problem(self, secret: str) -> str | None:
+        try:
+            key = signing_key(secret)
+        except ValueError:
+            key = b""
+        if not secret.startswith("whsec_") or len(key) < 16:
+            return "is not a whsec_<base64> signing secret of at least 16 bytes"
+        return None
 
     def deliver(self, records: list[Record]) -> dict[str, Verdict]:
         url = self.config.settings.get("url")
@@ -50,16 +64,15 @@ class WebhookDestination(Destination):
             sort_keys=True,
             default=str,
         ).encode()
-        # Stable for this batch: the same records give the same id, so retries reuse it.
-        message_id = "msg_" + hashlib.sha256(body).hexdigest()[:32]
+        batch_id = message_id(records, body)
         timestamp = int(time.time())
         headers = {
             "content-type": "application/json",
-            "webhook-id": message_id,
+            "webhook-id": batch_id,
             "webhook-timestamp": str(timestamp),
         }
         if self.secret:
-            headers["webhook-signature"] = signature(self.secret, message_id, timestamp, body)
+            headers["webhook-signature"] = signature(self.secret, batch_id, timestamp, body)
         response = self.client.post(url, body, headers)
         rejected = {}
         if response.content:

@@ -1,0 +1,29 @@
+"""Where the DuckDB warehouse is (UPSTREAM_DUCKDB_PATH, as profiles.yml reads it)."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PATH = ROOT / "warehouse" / "upstream.duckdb"
+
+
+class WarehouseMissingError(Exception):
+    """The configured warehouse file does not exist; the message names the path tried."""
+
+
+def warehouse_path() -> Path:
+    """The DuckDB file every job reads and writes."""
+    return Path(os.environ.get("UPSTREAM_DUCKDB_PATH", DEFAULT_PATH))
+
+
+def existing_warehouse() -> Path:
+    """The warehouse path, refusing one that does not exist: opening it would create an empty
+    warehouse, and a mistyped path would then report zeros instead of an error."""
+    path = warehouse_path()
+    if not path.is_file():
+        raise WarehouseMissingError(
+            f"no warehouse at {path.resolve()} (UPSTREAM_DUCKDB_PATH="
+            f"{os.environ.get('UPSTREAM_DUCKDB_PATH', '<unset>')}); build it first (make demo, "
+            "or dbt build) or point UPSTREAM_DUCKDB_PATH at an existing file"
+        )
+    return path
