@@ -6,14 +6,23 @@ import os
 
 import dagster as dg
 import duckdb
+import yaml
 
-from orchestration.project import warehouse_path
+from orchestration.project import ROOT, warehouse_path
 
 RAW_SCHEMA = os.environ.get("UPSTREAM_RAW_SCHEMA", "raw")
 
 
+def arrival_skew_minutes() -> int:
+    """var upstream__max_arrival_skew_minutes, the skew the models allow (macro latest_valid_arrival)."""
+    project = yaml.safe_load((ROOT / "dbt_project.yml").read_text())
+    return int(project["vars"]["upstream__max_arrival_skew_minutes"])
+
+
 def latest_received_at() -> str | None:
     """The newest received_at over every raw table that has one, as text; None when there is none.
+    A row received in the future (beyond the models' skew) does not count: it would set the cursor
+    past every row still to come, and the sensor would never fire again. The models quarantine it.
 
     Raises duckdb.IOException while another process writes the warehouse."""
     path = warehouse_path()
@@ -30,11 +39,15 @@ def latest_received_at() -> str | None:
         ]
         if not tables:
             return None
+        limit = "cast(now() at time zone 'UTC' as timestamp) + to_minutes(?)"
         union = " union all ".join(
-            f'select max(try_cast(received_at as timestamp)) as received from "{RAW_SCHEMA}"."{table}"'
+            f'select max(try_cast(received_at as timestamp)) as received from "{RAW_SCHEMA}"."{table}" '
+            f"where try_cast(received_at as timestamp) <= {limit}"
             for table in tables
         )
-        latest = con.execute(f"select max(received) from ({union})").fetchone()[0]
+        latest = con.execute(
+            f"select max(received) from ({union})", [arrival_skew_minutes()] * len(tables)
+        ).fetchone()[0]
     return latest.isoformat() if latest else None
 
 

@@ -5,6 +5,7 @@ sensor decide as they should."""
 import importlib
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -192,7 +193,7 @@ def test_new_raw_data_sensor_fires_on_new_data_only(tmp_path: Path, monkeypatch:
     assert first.tags["upstream/full_run_because"] == "upstream_pipeline has not run here yet"
     with dg.build_sensor_context(instance=instance, cursor=cursor) as context:
         assert isinstance(sensor(context), dg.SkipReason)
-    _land_page(db, "late-1", "2027-01-01T00:00:01Z")
+    _land_page(db, "late-1", _minutes_ago(2))
     # While a run waits in the queue, it will read the new rows: no second run.
     not_started = dg.DagsterRun(job_name="activation_fast_lane", status=dg.DagsterRunStatus.NOT_STARTED)
     waiting = instance.add_run(not_started)
@@ -210,11 +211,16 @@ def test_new_raw_data_sensor_fires_on_new_data_only(tmp_path: Path, monkeypatch:
     assert later.job_name == "activation_fast_lane" and "upstream/full_run_because" not in later.tags
     # A failed pipeline (a data test, say) sends new data through the pipeline until it passes.
     instance.add_run(dg.DagsterRun(job_name="upstream_pipeline", status=dg.DagsterRunStatus.FAILURE))
-    _land_page(db, "late-2", "2027-01-01T00:00:02Z")
+    _land_page(db, "late-2", _minutes_ago(1))
     with dg.build_sensor_context(instance=instance, cursor=cursor) as context:
         after_failure = sensor(context)
     assert after_failure.job_name == "upstream_pipeline"
     assert after_failure.tags["upstream/full_run_because"] == "the latest upstream_pipeline run ended FAILURE"
+
+
+def _minutes_ago(minutes: int) -> str:
+    """A received_at just before now: later than any generated row, not in the future."""
+    return (datetime.now(UTC) - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _land_page(db: Path, message_id: str, received_at: str) -> None:

@@ -212,7 +212,7 @@ def test_each_operation_gets_its_own_webhook_id(con) -> None:
         for change in (
             None,
             "delete from main.audience",
-            "insert into main.audience values ('p001', 'x', 1)",
+            "insert into main.audience values ('p001', 'user1@shop.io', 1)",
         ):
             if change:
                 con.execute(change)

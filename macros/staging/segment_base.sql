@@ -6,7 +6,9 @@
 
     Incremental (dbt_project.yml): a run re-reads every copy of each message that has a copy not
     stored yet, received since the latest stored row minus var upstream__lookback_days, and
-    replaces those messages (unique key `dedupe_key`). Rows whose received_at does not parse,
+    replaces those messages (unique key `dedupe_key`). The latest stored row is the latest that
+    did not arrive in the future (macro latest_valid_arrival): such a row is quarantined as
+    received_in_future and never becomes the mark. Rows whose received_at does not parse,
     and rows without a message id, are re-read on every run: they cannot be placed in time, and
     there are few.
 
@@ -43,8 +45,7 @@
     {%- set batch = none -%}
     {%- if is_incremental() -%}
         {%- set relation = source('segment', table_name) -%}
-        {%- set cutoff = '(select ' ~ dbt.dateadd('day', -1 * var('upstream__lookback_days'), 'max(received_at)')
-            ~ ' from ' ~ this ~ ')' -%}
+        {%- set cutoff = upstream.lookback_start(this) -%}
         {%- set arrived = 'coalesce(' ~ upstream.try_parse_timestamp_utc('recent.received_at') ~ ' >= ' ~ cutoff
             ~ ', true)' -%}
         {#- Raw tables only grow, so a message in the lookback window has a copy this model has not
@@ -126,6 +127,7 @@ classified as (
         *,
         case
             when message_id is null then 'missing_message_id'
+            when received_at > {{ upstream.latest_valid_arrival() }} then 'received_in_future'
             when length(message_id) > {{ max_length }}
                 or length(anonymous_id) > {{ max_length }}
                 or length(user_id) > {{ max_length }}

@@ -36,6 +36,8 @@ classified as (
             when is_granted is null then 'unparseable_consent_flag'
             when recorded_at_text is null then 'missing_timestamp'
             when recorded_at is null then 'unparseable_timestamp'
+            -- A statement dated in the future would stay the latest, whatever the person says next.
+            when recorded_at > {{ upstream.latest_valid_arrival() }} then 'timestamp_in_future'
         end as rejection_reason
     from cleaned
 )

@@ -33,6 +33,8 @@ classified as (
                 then 'unknown_request_type'
             when requested_at_text is null then 'missing_timestamp'
             when requested_at is null then 'unparseable_timestamp'
+            -- A request dated in the future would outrank every later one for ever.
+            when requested_at > {{ upstream.latest_valid_arrival() }} then 'timestamp_in_future'
         end as rejection_reason
     from cleaned
 ),
