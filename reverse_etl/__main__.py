@@ -115,8 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  rejected {key}: {reason}")
             return 0 if summary.status == "completed" else 1
         if args.command == "resolve":
-            keep = syncs[args.sync].mode == "mirror"
-            count = resolve.resolve(con, args.sync, args.outcome, args.key, keep_payload=keep)
+            count = resolve.resolve(con, args.sync, args.outcome, args.key)
             print(f"sync {args.sync}: {count} in-flight rows settled as {args.outcome}")
             return 0
         if args.command == "requeue":

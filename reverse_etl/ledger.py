@@ -11,8 +11,11 @@ op_id names a planned operation: kept while the row's op and payload stay the sa
 new when they change. sync_leases.heartbeat_at is renewed while a run works, so the lease of a
 process that died on another host expires.
 
-sync_state keeps payload_json only for mirror syncs, whose removes must name the member to the
-channel; upsert and insert syncs keep the hash alone, as the diff needs nothing more.
+sync_state keeps no more personal data than a diff and a remove need: the payload's hash, and
+in payload_json only the fields the channel needs to remove the member (its address: an email, a
+hashed identifier; none for a webhook, which removes by key); insert syncs, which never remove,
+keep the hash alone. profile_id (when the source has one) lets a deletion reach the ledger: the
+rows of a forgotten profile are removed from the channel where it can remove, then purged.
 
 sync_state and sync_pending hold one row per (sync_name, record_key); the code keeps it so
 (delete, then insert, in one transaction) rather than a primary key, whose index made every
@@ -27,12 +30,12 @@ DDL = f"""
 create schema if not exists {SCHEMA};
 create table if not exists {SCHEMA}.sync_state (
     sync_name varchar, record_key varchar, payload_hash varchar, payload_json varchar,
-    confirmed_at timestamp, run_id varchar
+    confirmed_at timestamp, run_id varchar, profile_id varchar
 );
 create table if not exists {SCHEMA}.sync_pending (
     sync_name varchar, record_key varchar, op varchar, payload_json varchar, payload_hash varchar,
     status varchar, attempts integer, last_error varchar, rejected_reason varchar,
-    run_id varchar, planned_at timestamp, updated_at timestamp, op_id varchar
+    run_id varchar, planned_at timestamp, updated_at timestamp, op_id varchar, profile_id varchar
 );
 create table if not exists {SCHEMA}.sync_runs (
     run_id varchar primary key, sync_name varchar, started_at timestamp, finished_at timestamp,
@@ -50,6 +53,8 @@ create table if not exists {SCHEMA}.sync_leases (
 );
 -- Ledgers written before these columns existed.
 alter table {SCHEMA}.sync_pending add column if not exists op_id varchar;
+alter table {SCHEMA}.sync_pending add column if not exists profile_id varchar;
+alter table {SCHEMA}.sync_state add column if not exists profile_id varchar;
 alter table {SCHEMA}.sync_leases add column if not exists heartbeat_at timestamp;
 """
 

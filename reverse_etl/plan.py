@@ -30,8 +30,27 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+FORGOTTEN_MODEL = "privacy_forgotten_identifiers"
+
+
+def forgotten_profiles(con: duckdb.DuckDBPyConnection, sync: SyncConfig) -> str | None:
+    """A subquery of the profile ids deletion requests forgot (the model beside the sync's
+    source), or None where the warehouse has no such model."""
+    schema = sync.source.split(".")[0] if "." in sync.source else None
+    (found,) = con.execute(
+        "select count(*) from information_schema.tables where table_name = ? "
+        "and table_schema = coalesce(?, current_schema())",
+        [FORGOTTEN_MODEL, schema],
+    ).fetchone()
+    if not found:
+        return None
+    relation = f"{_quote(schema)}.{FORGOTTEN_MODEL}" if schema else FORGOTTEN_MODEL
+    return f"(select cast(profile_id as varchar) from {relation} where profile_id is not null)"
+
+
 def stage_desired(con: duckdb.DuckDBPyConnection, sync: SyncConfig) -> int:
-    """Read the source into temp table `desired` (record_key, payload_json, payload_hash)."""
+    """Read the source into temp table `desired` (record_key, payload_json, payload_hash,
+    profile_id: the source's profile_id column, when it has one)."""
     relation = ".".join(_quote(part) for part in sync.source.split("."))
     try:
         columns = [row[0] for row in con.execute(f"select * from {relation} limit 0").description]
@@ -50,7 +69,9 @@ def stage_desired(con: duckdb.DuckDBPyConnection, sync: SyncConfig) -> int:
         select
             cast(source.{_quote(sync.key)} as varchar) as record_key,
             cast(to_json(source) as varchar) as payload_json,
-            md5(cast(to_json(source) as varchar)) as payload_hash
+            md5(cast(to_json(source) as varchar)) as payload_hash,
+            {"cast(source.profile_id as varchar)" if "profile_id" in columns else "cast(null as varchar)"}
+                as profile_id
         from {relation} as source
         """
     )
@@ -70,22 +91,29 @@ def stage_desired(con: duckdb.DuckDBPyConnection, sync: SyncConfig) -> int:
 
 
 def compute(con: duckdb.DuckDBPyConnection, sync: SyncConfig, full_resync: bool = False) -> PlanCounts:
-    """Temp table `planned` (record_key, op, payload_json, payload_hash) from desired vs confirmed."""
+    """Temp table `planned` (record_key, op, payload_json, payload_hash, profile_id) from desired
+    vs confirmed. A mirror removes what left the source; an upsert removes only the members of
+    profiles a deletion request forgot (the channel must not keep them)."""
     desired = stage_desired(con, sync)
     changed = "true" if full_resync else "desired.payload_hash <> state.payload_hash"
+    columns = "payload_json, {0}.payload_hash, {0}.profile_id"
     parts = [
-        "select desired.record_key, 'add' as op, desired.payload_json, desired.payload_hash from desired "
+        f"select desired.record_key, 'add' as op, desired.{columns.format('desired')} from desired "
         "left join state on desired.record_key = state.record_key where state.record_key is null"
     ]
     if sync.mode in ("mirror", "upsert"):
         parts.append(
-            "select desired.record_key, 'update', desired.payload_json, desired.payload_hash from desired "
+            f"select desired.record_key, 'update', desired.{columns.format('desired')} from desired "
             f"join state on desired.record_key = state.record_key where {changed}"
         )
-    if sync.mode == "mirror":
+    forgotten = forgotten_profiles(con, sync)
+    gone = "desired.record_key is null"
+    if sync.mode == "upsert":
+        gone += f" and state.profile_id in {forgotten}" if forgotten else " and false"
+    if sync.mode in ("mirror", "upsert"):
         parts.append(
-            "select state.record_key, 'remove', state.payload_json, state.payload_hash from state "
-            "left join desired on state.record_key = desired.record_key where desired.record_key is null"
+            f"select state.record_key, 'remove', state.{columns.format('state')} from state "
+            f"left join desired on state.record_key = desired.record_key where {gone}"
         )
     con.execute(
         f"""
@@ -149,7 +177,8 @@ def write_pending(
                 case
                     when old.status = 'in_flight' or ({same} and old.op_id is not null) then old.op_id
                     else cast(uuid() as varchar)
-                end as op_id
+                end as op_id,
+                planned.profile_id
             from planned
             left join {SCHEMA}.sync_pending as old
                 on old.sync_name = ? and old.record_key = planned.record_key
@@ -164,7 +193,7 @@ def write_pending(
             """,
             [sync.name],
         )
-        con.execute(f"insert into {SCHEMA}.sync_pending select * from merged")
+        con.execute(f"insert into {SCHEMA}.sync_pending by name select * from merged")
         con.execute("commit")
     except Exception:
         con.execute("rollback")

@@ -53,10 +53,10 @@ def resolve(
     sync_name: str,
     outcome: str,
     keys: list[str] | None = None,
-    keep_payload: bool = False,
 ) -> int:
-    """Settle in-flight rows of a sync (all, or the given keys); returns how many. `keep_payload`
-    for mirror syncs, whose removes need the member's fields (see reverse_etl.ledger)."""
+    """Settle in-flight rows of a sync (all, or the given keys); returns how many. Only
+    side-effecting channels leave rows in flight, and they are insert-only: a row settled as sent
+    keeps its hash, no payload (reverse_etl.ledger)."""
     if outcome not in ("sent", "unsent"):
         raise ValueError("outcome must be 'sent' or 'unsent'")
 
@@ -73,10 +73,10 @@ def resolve(
             [sync_name, *params],
         )
         con.execute(
-            f"insert into {SCHEMA}.sync_state select sync_name, record_key, payload_hash, "
-            f"case when ? then payload_json end, current_timestamp, run_id "
+            f"insert into {SCHEMA}.sync_state (sync_name, record_key, payload_hash, confirmed_at, run_id, "
+            f"profile_id) select sync_name, record_key, payload_hash, current_timestamp, run_id, profile_id "
             f"from {SCHEMA}.sync_pending where {selected}",
-            [keep_payload, *params],
+            params,
         )
         con.execute(f"delete from {SCHEMA}.sync_pending where {selected}", params)
 

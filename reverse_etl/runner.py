@@ -198,7 +198,10 @@ class SyncRun:
                     removes=counts.removes,
                     desired=counts.desired,
                 )
+                forgotten = plan.forgotten_profiles(self.con, self.sync)
+                self._note_forgotten_keys(forgotten)
                 self._send_pending()
+                self._forget_deleted_profiles(forgotten)
                 self.summary.status = "incomplete" if self.summary.unanswered else "completed"
             except Exception as error:
                 self.summary.status = "failed"
@@ -347,17 +350,17 @@ class SyncRun:
         try:
             con.execute(
                 "create or replace temp table verdicts "
-                "(record_key varchar, op varchar, accepted boolean, reason varchar)"
+                "(record_key varchar, op varchar, accepted boolean, reason varchar, address_json varchar)"
             )
             rows = (
-                [(r.key, r.op, True, None) for r in accepted]
-                + [(r.key, r.op, False, reason) for r, reason in rejected]
-                + [(r.key, r.op, False, "no verdict for this row in the answer") for r in missing]
+                [(r.key, r.op, True, None, self._address(r)) for r in accepted]
+                + [(r.key, r.op, False, reason, None) for r, reason in rejected]
+                + [(r.key, r.op, False, "no verdict for this row in the answer", None) for r in missing]
             )
-            # Four list parameters unnested in one statement: far faster than a row per call.
+            # Five list parameters unnested in one statement: far faster than a row per call.
             con.execute(
                 "insert into verdicts select unnest(?::varchar[]), unnest(?::varchar[]), "
-                "unnest(?::boolean[]), unnest(?::varchar[])",
+                "unnest(?::boolean[]), unnest(?::varchar[]), unnest(?::varchar[])",
                 [list(column) for column in zip(*rows, strict=True)],
             )
             con.execute(
@@ -367,11 +370,11 @@ class SyncRun:
             )
             con.execute(
                 f"""insert into {SCHEMA}.sync_state
-                select ?, p.record_key, p.payload_hash, case when ? then p.payload_json end,
-                    current_timestamp, ?
+                    (sync_name, record_key, payload_hash, payload_json, confirmed_at, run_id, profile_id)
+                select ?, p.record_key, p.payload_hash, v.address_json, current_timestamp, ?, p.profile_id
                 from {SCHEMA}.sync_pending as p join verdicts as v using (record_key)
                 where p.sync_name = ? and v.accepted and v.op <> 'remove'""",
-                [name, self.sync.mode == "mirror", run_id, name],
+                [name, run_id, name],
             )
             con.execute(
                 f"""update {SCHEMA}.sync_pending as p set
@@ -403,6 +406,54 @@ class SyncRun:
         self.summary.rejected += len(rejected) + len(missing)
         for record, reason in rejected:
             self.summary.rejections[record.key] = reason or "rejected"
+
+    def _address(self, record: Record) -> str | None:
+        """What the ledger keeps of a confirmed row: the fields a later remove needs, nothing
+        for an insert sync (it never removes)."""
+        if self.sync.mode == "insert":
+            return None
+        fields = self.destination.address_fields()
+        return json.dumps({name: record.fields.get(name) for name in fields}, default=str)
+
+    def _note_forgotten_keys(self, forgotten: str | None) -> None:
+        """Temp table forgotten_keys: the ledger's keys of profiles a deletion request forgot,
+        taken before the run sends their removes (a confirmed remove drops the state row that
+        names the profile)."""
+        of_forgotten = f"where sync_name = ? and profile_id in {forgotten or '(select null)'}"
+        self.con.execute(
+            "create or replace temp table forgotten_keys as "
+            f"select record_key from {SCHEMA}.sync_state {of_forgotten} "
+            f"union select record_key from {SCHEMA}.sync_pending {of_forgotten}",
+            [self.sync.name, self.sync.name],
+        )
+
+    def _forget_deleted_profiles(self, forgotten: str | None) -> None:
+        """Purge the ledger rows of profiles a deletion request forgot, once the channel no longer
+        holds them: the removes this run confirmed, and every row of an insert sync (an SMS
+        cannot be unsent). Rows whose remove is still unconfirmed stay until it is."""
+        if not forgotten:
+            return
+        con, name = self.con, self.sync.name
+        con.execute("begin transaction")
+        try:
+            if self.sync.mode == "insert":
+                for table in ("sync_state", "sync_pending"):
+                    con.execute(
+                        f"delete from {SCHEMA}.{table} where sync_name = ? "
+                        "and record_key in (select record_key from forgotten_keys)",
+                        [name],
+                    )
+            con.execute(
+                f"""delete from {SCHEMA}.sync_changelog where sync_name = ?
+                and record_key in (select record_key from forgotten_keys)
+                and record_key not in (select record_key from {SCHEMA}.sync_state where sync_name = ?)
+                and record_key not in (select record_key from {SCHEMA}.sync_pending where sync_name = ?)""",
+                [name, name, name],
+            )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
 
     def _log(self, records: list[Record], outcome: str, reason: str) -> None:
         self.con.execute(

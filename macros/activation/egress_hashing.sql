@@ -10,14 +10,14 @@
 {% macro hash_once(normalized_expr, raw_expr) -%}
     case
         when {{ raw_expr }} is null then null
-        when {{ upstream.regexp_like('lower(trim(' ~ raw_expr ~ '))', "'^[0-9a-f]{64}$'") }}
-            then lower(trim({{ raw_expr }}))
+        when {{ upstream.regexp_like('lower(' ~ upstream.trim_whitespace(raw_expr) ~ ')', "'^[0-9a-f]{64}$'") }}
+            then lower({{ upstream.trim_whitespace(raw_expr) }})
         else {{ upstream.sha256_hex(normalized_expr) }}
     end
 {%- endmacro %}
 
 {% macro hashed_email(expr, scheme) -%}
-    {%- set base = 'lower(trim(' ~ expr ~ '))' -%}
+    {%- set base = 'lower(' ~ upstream.trim_whitespace(expr) ~ ')' -%}
     {%- if scheme == 'google' -%}
         {%- set local_part = dbt.split_part(base, "'@'", 1) -%}
         {%- set domain = dbt.split_part(base, "'@'", 2) -%}

@@ -1,30 +1,46 @@
 {#-
     The documented erasure step after deletion requests have been applied by a build:
         dbt run-operation purge_forgotten_raw_rows
-    Deletes every raw Segment row that mentions a forgotten identifier (by its normalized value,
-    so any formatting matches) and its normalized copy in base_segment__<table>, the
-    consent_records rows about one, the consent statements naming one as their contact, and the
-    identifier mentions cached by int_identifier_mentions; blanks id_value of applied delete
-    requests (the request id and the hashes in privacy_forgotten_identifiers remain as the record
-    of the erasure).
+    Deletes every raw Segment row that mentions a forgotten identifier in any identifier column
+    it has (anonymous_id, user_id, context_device_id, email, phone, context_traits_email,
+    context_traits_phone), matched by its normalized value so any formatting matches, whether or
+    not the row has a message id; its normalized copy in base_segment__<table>; the consent_records
+    rows about one; the consent statements naming one as their contact; every identifier mention
+    of a message that mentioned one (its other identifiers would otherwise attach the message to
+    someone else) and that message's attribution. Blanks id_value of every privacy request about a
+    forgotten identifier, the delete itself and any earlier suppress (the request id and the
+    hashes in privacy_forgotten_identifiers remain as the record of the erasure).
     Prints what it removed per table. Run a build afterwards; nothing is left to rebuild from.
 -#}
 {% macro purge_forgotten_raw_rows() %}
     {%- set forgotten = ref('privacy_forgotten_identifiers') -%}
     {%- set known = "(select forgotten.node_key from " ~ forgotten ~ " as forgotten)" -%}
     {%- set changes = [] -%}
+    {%- set mentions = ref('int_identifier_mentions') -%}
+    {%- set mention_key = upstream.stable_key("mentioned.id_type || ':' || mentioned.id_value") -%}
+    {%- set tainted_messages = '(select mentioned.message_id from ' ~ mentions ~ ' as mentioned where '
+        ~ mention_key ~ ' in ' ~ known ~ ')' -%}
+    {#- Before the mentions go: the messages they name are found through them. -#}
+    {%- do changes.append({
+        'table': 'int_messages_attributed',
+        'relation': ref('int_messages_attributed'),
+        'condition': 'message_id in ' ~ tainted_messages,
+    }) -%}
+    {%- do changes.append({
+        'table': 'int_identifier_mentions',
+        'relation': mentions,
+        'condition': 'message_id in ' ~ tainted_messages,
+    }) -%}
     {%- for table_name in upstream.segment_tables() -%}
         {%- set base = ref('base_segment__' ~ table_name) -%}
-        {%- set conditions = [] -%}
         {%- set base_conditions = [] -%}
         {%- for id_type in ['anonymous_id', 'user_id', 'device_id', 'email', 'phone'] -%}
-            {%- do conditions.append(upstream.stable_key("'" ~ id_type ~ ":' || base." ~ id_type) ~ ' in ' ~ known) -%}
             {%- do base_conditions.append(upstream.stable_key("'" ~ id_type ~ ":' || " ~ id_type) ~ ' in ' ~ known) -%}
         {%- endfor -%}
         {%- do changes.append({
             'table': table_name,
             'relation': source('segment', table_name),
-            'condition': 'id in (select base.message_id from ' ~ base ~ ' as base where ' ~ conditions | join(' or ') ~ ')',
+            'condition': upstream.raw_identifier_condition(source('segment', table_name), known),
         }) -%}
         {#- The base table holds a normalized copy of the same rows until the next build. -#}
         {%- do changes.append({
@@ -37,14 +53,16 @@
     {%- do changes.append({
         'table': 'consent_records',
         'relation': source('governance', 'consent_records'),
-        'condition': upstream.stable_key("lower(trim(id_type)) || ':' || " ~ upstream.normalize_identifier('id_type', 'id_value'))
+        'condition': upstream.stable_key("lower(" ~ upstream.trim_whitespace("id_type") ~ ") || ':' || " ~ upstream.normalize_identifier('id_type', 'id_value'))
             ~ ' in ' ~ known,
     }) -%}
     {%- do changes.append({
         'table': 'privacy_requests (id_value blanked)',
         'relation': source('governance', 'privacy_requests'),
-        'condition': "request_id in (select forgotten.request_id from " ~ forgotten ~ " as forgotten)"
-            ~ " and id_value <> '[erased]'",
+        'condition': "(request_id in (select forgotten.request_id from " ~ forgotten ~ " as forgotten) or "
+            ~ upstream.stable_key("lower(" ~ upstream.trim_whitespace("id_type") ~ ") || ':' || "
+                ~ upstream.normalize_identifier('id_type', 'id_value')) ~ ' in ' ~ known
+            ~ ") and id_value <> '[erased]'",
         'assignments': {'id_value': "'[erased]'"},
     }) -%}
     {#- Incremental, so a statement that names a forgotten contact under another profile stays
@@ -54,11 +72,6 @@
         'relation': ref('int_consent_statements'),
         'condition': upstream.stable_key("'email:' || email") ~ ' in ' ~ known
             ~ ' or ' ~ upstream.stable_key("'phone:' || phone") ~ ' in ' ~ known,
-    }) -%}
-    {%- do changes.append({
-        'table': 'int_identifier_mentions',
-        'relation': ref('int_identifier_mentions'),
-        'condition': upstream.stable_key("id_type || ':' || id_value") ~ ' in ' ~ known,
     }) -%}
     {%- for change in changes -%}
         {%- set relation = change.relation -%}
@@ -77,3 +90,28 @@
     {%- endfor -%}
     {% do adapter.commit() %}
 {% endmacro %}
+
+{#- A condition true for a raw Segment row any of whose identifier columns holds a forgotten
+    identifier (`known`: a subquery of node keys), each column normalized as staging normalizes
+    it. Only the columns the raw table has are named; a missing table matches nothing. -#}
+{% macro raw_identifier_condition(relation, known) -%}
+    {%- set existing = adapter.get_relation(relation.database, relation.schema, relation.identifier) -%}
+    {%- set present = [] -%}
+    {%- if existing is not none -%}
+        {%- for column in adapter.get_columns_in_relation(existing) -%}
+            {%- do present.append(column.name | lower) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- set typed = {
+        'anonymous_id': 'anonymous_id', 'user_id': 'user_id', 'context_device_id': 'device_id',
+        'email': 'email', 'context_traits_email': 'email', 'phone': 'phone', 'context_traits_phone': 'phone',
+    } -%}
+    {%- set conditions = [] -%}
+    {%- for column, id_type in typed.items() if column in present -%}
+        {%- set cleaned = upstream.nullif_junk(column) -%}
+        {%- set normalized = upstream.normalize_email(cleaned) if id_type == 'email'
+            else upstream.normalize_phone(cleaned) if id_type == 'phone' else cleaned -%}
+        {%- do conditions.append(upstream.stable_key("'" ~ id_type ~ ":' || " ~ normalized) ~ ' in ' ~ known) -%}
+    {%- endfor -%}
+    {{- conditions | join(' or ') if conditions else '1 = 0' -}}
+{%- endmacro %}

@@ -5,7 +5,7 @@
 -#}
 {% macro normalize_email(expr) -%}
     case
-        when lower({{ expr }}) like 'mailto:%' then nullif(trim(substr(lower({{ expr }}), 8)), '')
-        else lower(trim({{ expr }}))
+        when lower({{ expr }}) like 'mailto:%' then nullif({{ upstream.trim_whitespace('substr(lower(' ~ expr ~ '), 8)') }}, '')
+        else lower({{ upstream.trim_whitespace(expr) }})
     end
 {%- endmacro %}

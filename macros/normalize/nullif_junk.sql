@@ -5,11 +5,11 @@
 {% macro nullif_junk(expr) -%}
     case
         when {{ upstream.is_junk_placeholder(expr) }} then null
-        else trim(cast({{ expr }} as {{ dbt.type_string() }}))
+        else {{ upstream.trim_whitespace('cast(' ~ expr ~ ' as ' ~ dbt.type_string() ~ ')') }}
     end
 {%- endmacro %}
 
 {#- True when the text, trimmed, is one of the placeholders nullif_junk turns into NULL (NULL for NULL). -#}
 {% macro is_junk_placeholder(expr) -%}
-    lower(trim(cast({{ expr }} as {{ dbt.type_string() }}))) in {{ upstream.sql_text_list(var('upstream__junk_placeholders')) }}
+    lower({{ upstream.trim_whitespace('cast(' ~ expr ~ ' as ' ~ dbt.type_string() ~ ')') }}) in {{ upstream.sql_text_list(var('upstream__junk_placeholders')) }}
 {%- endmacro %}

@@ -59,11 +59,11 @@
             ~ ') as window_copies group by message_id having sum(copies) <> 0' -%}
         {#- Which raw rows to read: nullif_junk(id) is null or nullif_junk(id) in (unstored), written
             so each row's id is trimmed once and compared by a semi join: for an id that is not a
-            placeholder, nullif_junk(id) is trim(id). A third of the model's time at 10M events
+            placeholder, nullif_junk(id) is trim_whitespace(id). A third of the model's time at 10M events
             (issue 10). -#}
         {%- set raw_id = 'raw_row.' ~ adapter.quote(message_id_column) -%}
-        {%- set batch = raw_id ~ ' is null or ' ~ upstream.is_junk_placeholder(raw_id) ~ ' or trim(cast(' ~ raw_id
-            ~ ' as ' ~ dbt.type_string() ~ ')) in (' ~ unstored ~ ')' -%}
+        {%- set batch = raw_id ~ ' is null or ' ~ upstream.is_junk_placeholder(raw_id) ~ ' or '
+            ~ upstream.trim_whitespace('cast(' ~ raw_id ~ ' as ' ~ dbt.type_string() ~ ')') ~ ' in (' ~ unstored ~ ')' -%}
     {%- endif %}
 
 with

@@ -3,6 +3,10 @@
     that is in the identity graph decides (a login beats an email beats a cookie), so a row on a
     shared laptop goes to the person who was logged in.
 
+    A message that mentions any identifier forgotten by a deletion request belongs to nobody:
+    once its strongest identifiers are gone, the weaker ones left (a cookie shared with someone
+    else) would hand the deleted person's data, their email among it, to another profile.
+
     Incremental: a run attributes again only the messages with mentions loaded since this
     table's loaded_at and the messages mentioning an identifier whose profile changed
     (int_identity_reassignments). A message left with no identifier in the graph is written
@@ -49,6 +53,14 @@ scoped_mentions as (
 ),
 {% endif %}
 
+forgotten_messages as (
+    select distinct scoped_mentions.message_id
+    from scoped_mentions
+    inner join {{ ref('privacy_forgotten_identifiers') }} as forgotten
+        on {{ upstream.stable_key("scoped_mentions.id_type || ':' || scoped_mentions.id_value") }}
+        = forgotten.node_key
+),
+
 attributed_mentions as (
     select
         scoped_mentions.message_id,
@@ -68,13 +80,23 @@ attributed_mentions as (
         and scoped_mentions.id_value = graph.id_value
 ),
 
+strongest as (
+    select
+        attributed_mentions.message_id,
+        case when forgotten_messages.message_id is null then attributed_mentions.profile_id end as profile_id,
+        attributed_mentions.loaded_at
+    from attributed_mentions
+    left join forgotten_messages on attributed_mentions.message_id = forgotten_messages.message_id
+    where attributed_mentions.strength_rank = 1
+),
+
 attributed as (
     select
         message_id,
         profile_id,
         loaded_at
-    from attributed_mentions
-    where strength_rank = 1 and (profile_id is not null {{ unattributed_rows }})
+    from strongest
+    where profile_id is not null {{ unattributed_rows }}
 )
 
 select * from attributed

@@ -6,7 +6,14 @@
     replay). Rows of profiles merged away stay behind and are dropped by `profiles`, which keeps
     only current profiles. computed_as_of says when each row was last computed.
 #}
-{{ config(materialized='incremental', unique_key='profile_id', incremental_strategy='delete+insert') }}
+{#- A forgotten profile's row (its email, phone, name) goes in the build that applies the request. -#}
+{{ config(
+    materialized='incremental',
+    unique_key='profile_id',
+    incremental_strategy='delete+insert',
+    post_hook="{{ upstream.forget_profiles(this) }}",
+) }}
+-- depends_on: {{ ref('privacy_forgotten_identifiers') }}
 {%- set as_of = upstream.as_of_timestamp() %}
 -- depends_on: {{ ref('int_identity_profiles') }}
 -- depends_on: {{ ref('int_identity_touched_nodes') }}

@@ -63,6 +63,11 @@ class Destination:
             )
         return value
 
+    def address_fields(self) -> list[str]:
+        """The fields a remove needs to name the member to the channel; the ledger keeps only
+        these of a confirmed row. None by default: the record key is enough."""
+        return []
+
     def secret_format_problem(self, secret: str) -> str | None:
         """Why the secret cannot be this channel's, or None; channels with a format override it."""
         return None

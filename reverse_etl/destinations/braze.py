@@ -25,6 +25,10 @@ class BrazeDestination(Destination):
         "base_url", "membership_attribute", "external_id_field", "subscription_group_id",
     )  # fmt: skip
 
+    def address_fields(self) -> list[str]:
+        field = self.config.settings.get("external_id_field")
+        return [field] if field else []
+
     def deliver(self, records: list[Record]) -> dict[str, Verdict]:
         settings = self.config.settings
         if not self.secret or not settings.get("base_url"):

@@ -48,6 +48,9 @@ class GoogleCustomerMatchDestination(Destination):
             read_secret(variable, f"sync {sync_name}: destination.developer_token_env") if variable else None
         )
 
+    def address_fields(self) -> list[str]:
+        return list(IDENTIFIERS)
+
     def deliver(self, records: list[Record]) -> dict[str, Verdict]:
         settings = self.config.settings
         customer, user_list = settings.get("customer_id"), settings.get("user_list_id")

@@ -27,6 +27,9 @@ class IterableDestination(Destination):
     max_batch: ClassVar[int] = 1000
     settings: ClassVar[tuple[str, ...]] = ("list_id", "base_url", "email_field")
 
+    def address_fields(self) -> list[str]:
+        return [self.config.settings.get("email_field", "email")]
+
     def deliver(self, records: list[Record]) -> dict[str, Verdict]:
         settings = self.config.settings
         if not self.secret or not settings.get("list_id"):

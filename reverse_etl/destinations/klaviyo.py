@@ -30,6 +30,9 @@ class KlaviyoDestination(Destination):
     poll_interval_s: ClassVar[float] = 1.0
     poll_timeout_s: ClassVar[float] = 300.0
 
+    def address_fields(self) -> list[str]:
+        return [self.config.settings.get("email_field", "email")]
+
     def deliver(self, records: list[Record]) -> dict[str, Verdict]:
         settings = self.config.settings
         if not self.secret or not settings.get("list_id"):

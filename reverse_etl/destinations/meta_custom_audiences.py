@@ -29,6 +29,9 @@ class MetaCustomAudiencesDestination(Destination):
     max_batch: ClassVar[int] = 10_000
     settings: ClassVar[tuple[str, ...]] = ("audience_id", "base_url", "api_version")
 
+    def address_fields(self) -> list[str]:
+        return list(FIELDS)
+
     def deliver(self, records: list[Record]) -> dict[str, Verdict]:
         settings = self.config.settings
         audience = settings.get("audience_id")

@@ -12,9 +12,9 @@ conformed as (
 cleaned as (
     select
         {{ upstream.nullif_junk('record_id') }} as record_id,
-        lower(trim(id_type)) as id_type,
+        lower({{ upstream.trim_whitespace('id_type') }}) as id_type,
         {{ upstream.normalize_identifier('id_type', 'id_value') }} as id_value,
-        lower(trim(category)) as category,
+        lower({{ upstream.trim_whitespace('category') }}) as category,
         {{ upstream.parse_consent_flag('granted') }} as is_granted,
         {{ upstream.nullif_junk('granted') }} as granted_text,
         {{ upstream.nullif_junk('recorded_at') }} as recorded_at_text,

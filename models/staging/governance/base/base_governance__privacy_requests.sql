@@ -12,9 +12,9 @@ conformed as (
 cleaned as (
     select
         {{ upstream.nullif_junk('request_id') }} as request_id,
-        lower(trim(id_type)) as id_type,
+        lower({{ upstream.trim_whitespace('id_type') }}) as id_type,
         {{ upstream.normalize_identifier('id_type', 'id_value') }} as id_value,
-        lower(trim(request_type)) as request_type,
+        lower({{ upstream.trim_whitespace('request_type') }}) as request_type,
         {{ upstream.nullif_junk('requested_at') }} as requested_at_text,
         {{ upstream.try_parse_timestamp_utc('requested_at') }} as requested_at,
         raw_row_json
