@@ -53,11 +53,18 @@
     ))
 {%- endmacro %}
 
-{#- The hub guard's reason for an identifier, from its co-mention counts (var
-    upstream__identity_hub_limits), as a SQL CASE; NULL when no limit is broken. `row` is the
-    alias holding id_type, distinct_user_ids and distinct_anonymous_ids. -#}
+{#- The hub guard's reason for an identifier, from its trait counts (var
+    upstream__identity_trait_limits) and co-mention counts (var upstream__identity_hub_limits),
+    as a SQL CASE; NULL when no limit is broken. `row` is the alias holding id_type and the
+    distinct_<name>s counts. -#}
 {% macro identity_hub_reason(row) -%}
     case
+        {%- for id_type, limits in var('upstream__identity_trait_limits', {}).items() %}
+        {%- for trait, limit in limits.items() %}
+        when {{ row }}.id_type = '{{ id_type }}' and {{ row }}.distinct_{{ trait }}s > {{ limit }}
+            then 'hub_{{ trait }}s'
+        {%- endfor %}
+        {%- endfor %}
         {%- for id_type, limits in var('upstream__identity_hub_limits').items() %}
         {%- for partner_type, limit in limits.items() %}
         when {{ row }}.id_type = '{{ id_type }}' and {{ row }}.distinct_{{ partner_type }}s > {{ limit }}

@@ -17,6 +17,10 @@ excluded as (
         mention_count,
         distinct_user_ids,
         distinct_anonymous_ids,
+        distinct_first_names,
+        distinct_last_names,
+        distinct_phones,
+        distinct_emails,
         first_seen_at,
         last_seen_at
     from identifiers

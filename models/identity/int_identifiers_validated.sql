@@ -5,7 +5,9 @@
     2. the blocklist seed (exact or regex, per id_type or '*'), read when the model runs and
        written into the query as constants (macros/identity/blocklist.sql);
     3. the hub guard: a value co-mentioned with more distinct user_ids / anonymous_ids than
-       var upstream__identity_hub_limits allows is shared or hard-coded, not a person's.
+       var upstream__identity_hub_limits allows is shared or hard-coded, not a person's; so is an
+       email or phone that arrives with more distinct first names, last names, phones or emails
+       than var upstream__identity_trait_limits allows (a placeholder no list names).
 
     Incremental: the counts are sums over every mention, so a run recomputes only the identifiers
     whose row can have changed: those in mentions loaded since this table's loaded_at; those
@@ -28,11 +30,12 @@
 {%- set forgotten = upstream.previous_relation('privacy_forgotten_identifiers') %}
 {%- set email_pattern = "'^[a-z0-9._%+-]+@([a-z0-9-]+[.])+[a-z]{2,}$'" %}
 {%- set phone_pattern = "'^[+][1-9][0-9]{7,14}$'" %}
-{#- A table stored before rules_version existed is recomputed whole, once. -#}
-{%- set incremental = is_incremental() and upstream.relation_has_column(this, 'rules_version') %}
+{#- A table stored before rules_version (or the trait counts) existed is recomputed whole, once. -#}
+{%- set incremental = is_incremental() and upstream.relation_has_column(this, 'rules_version')
+    and upstream.relation_has_column(this, 'distinct_first_names') %}
 {%- set rule_vars = [
     email_pattern, phone_pattern, var('upstream__identity_reserved_email_domains'),
-    var('upstream__identity_hub_limits'),
+    var('upstream__identity_hub_limits'), var('upstream__identity_trait_limits', {}),
 ] %}
 
 {#- Read where used, not as one CTE: DuckDB materializes a CTE read more than once, which here
@@ -148,6 +151,10 @@ validated as (
             when id_type = 'email' and id_value like '%..%' then 'invalid_email'
             when id_type = 'email' and {{ upstream.is_reserved_email_domain('email_domain') }}
                 then 'reserved_email_domain'
+            {#- x@x.com, shop@shop.com, email@email.com: a form filled with one word twice. #}
+            when id_type = 'email'
+                and {{ dbt.split_part('id_value', "'@'", 1) }} = {{ dbt.split_part('email_domain', "'.'", 1) }}
+                then 'placeholder_email'
             when id_type = 'phone' and not {{ upstream.regexp_like('id_value', phone_pattern) }}
                 then 'invalid_phone'
             when id_type = 'phone' and {{ upstream.is_invalid_nanp_phone('id_value') }} then 'invalid_phone'
@@ -301,6 +308,24 @@ identifiers as (
     {%- endif %}
 ),
 
+{#- How many different people stand behind an email or phone: the distinct first names, last names
+    and phones (of an email) or emails (of a phone) on the identify calls that carry it. A value
+    typed by many guests to skip a field has many, whatever its form; a person has one or two. -#}
+trait_spread as (
+    select
+        mentioned.id_type,
+        mentioned.id_value,
+        count(distinct lower({{ upstream.trim_whitespace('identify_calls.first_name') }})) as distinct_first_names,
+        count(distinct lower({{ upstream.trim_whitespace('identify_calls.last_name') }})) as distinct_last_names,
+        count(distinct case when mentioned.id_type = 'email' then identify_calls.phone end) as distinct_phones,
+        count(distinct case when mentioned.id_type = 'phone' then identify_calls.email end) as distinct_emails
+    from touched_mentions as mentioned
+    inner join {{ ref('stg_segment__identifies') }} as identify_calls
+        on mentioned.message_id = identify_calls.message_id
+    where mentioned.id_type in ('email', 'phone')
+    group by mentioned.id_type, mentioned.id_value
+),
+
 {# Partners count only in messages of touched identifiers, and only while screened in. #}
 screened_partners as (
     select partner_mentions.*
@@ -337,6 +362,10 @@ counted as (
         identifiers.mention_count,
         coalesce(co_mentions.distinct_user_ids, 0) as distinct_user_ids,
         coalesce(co_mentions.distinct_anonymous_ids, 0) as distinct_anonymous_ids,
+        coalesce(trait_spread.distinct_first_names, 0) as distinct_first_names,
+        coalesce(trait_spread.distinct_last_names, 0) as distinct_last_names,
+        coalesce(trait_spread.distinct_phones, 0) as distinct_phones,
+        coalesce(trait_spread.distinct_emails, 0) as distinct_emails,
         screen_status.screen_reason,
         identifiers.loaded_at
     from identifiers
@@ -346,6 +375,9 @@ counted as (
     left join co_mentions
         on identifiers.id_type = co_mentions.id_type
         and identifiers.id_value = co_mentions.id_value
+    left join trait_spread
+        on identifiers.id_type = trait_spread.id_type
+        and identifiers.id_value = trait_spread.id_value
 ),
 
 guarded as (
@@ -358,6 +390,10 @@ guarded as (
         counted.mention_count,
         counted.distinct_user_ids,
         counted.distinct_anonymous_ids,
+        counted.distinct_first_names,
+        counted.distinct_last_names,
+        counted.distinct_phones,
+        counted.distinct_emails,
         coalesce(counted.screen_reason, {{ upstream.identity_hub_reason('counted') }}) as exclusion_reason,
         counted.loaded_at,
         rules.rules_version
