@@ -18,6 +18,7 @@ EMAIL_CASES = [
     ("email-empty", "", None),
     ("email-na", "n/a", None),
     ("email-none-padded", "  none ", None),
+    ("email-tab-newline", "\tmailto:Ana.Tab@Proton.me\r\n", "ana.tab@proton.me"),
 ]
 
 # (case id, raw phone, expected E.164)
@@ -70,18 +71,22 @@ PAGE_REJECT_CASES = [
     ("reject-before-2000", {"timestamp": "1999-12-31T23:59:59Z"}, "timestamp_out_of_range"),
     ("reject-future", {"timestamp": "2026-03-03T12:00:03Z"}, "timestamp_out_of_range"),
     ("reject-long-user-id", {"user_id": "u" * 256}, "value_too_long"),
+    ("reject-huge-title", {"title": "t" * 1_000_000}, "text_too_long"),
 ]
 # Accepted at the edges: exactly 24 h after received_at, and the first instant of 2000.
 PAGE_EDGE_ACCEPTED = [
     ("edge-future-24h", {"timestamp": "2026-03-02T12:00:02Z"}),
     ("edge-year-2000", {"timestamp": "2000-01-01T00:00:00Z"}),
     ("edge-long-but-allowed", {"user_id": "u" * 255}),
+    ("edge-long-title-allowed", {"title": "t" * 8192}),
 ]
 
 ORDER_REJECT_CASES = [
     ("reject-truncated-products", {"products": '[{"product_id": "p1", "price": '}, "malformed_products_json"),
     ("reject-not-json-products", {"products": "p1,p2"}, "malformed_products_json"),
     ("reject-huge-products", {"products": "[" + '{"product_id": "p1"}, ' * 3300 + "{}]"}, "value_too_long"),
+    ("reject-object-products", {"products": '{"product_id": "p1", "quantity": 1}'}, "unexpected_json_shape"),
+    ("reject-scalar-products", {"products": '"p1"'}, "unexpected_json_shape"),
 ]
 
 

@@ -43,6 +43,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     people = [(email, name) for email in [*PLACEHOLDERS, SHARED] for name in NAMES[:5]]
     # A real person, one name, several devices: stays one profile.
     people += [("ana.real@mailbox.org", "Ana")] * 4
+    people += [("o'brien.kate@mailbox.org", "Kate")]  # valid: an apostrophe is allowed
     rows = [_guest(n, email, name) for n, (email, name) in enumerate(people)]
     write_raw_tables(db, {"identifies": rows})
     run_dbt(db, "build", "--exclude-resource-type", "test", "unit_test")
@@ -78,6 +79,12 @@ def test_a_value_with_many_names_behind_it_is_a_shared_placeholder(built: Path) 
         [SHARED],
     )
     assert counts == [(5,)]
+
+
+def test_an_email_with_an_apostrophe_is_valid(built: Path) -> None:
+    assert _reason(built, "o'brien.kate@mailbox.org") is None
+    linked = query(built, "select count(*) from id_graph where id_value = 'o''brien.kate@mailbox.org'")
+    assert linked == [(1,)]
 
 
 def test_a_real_person_with_one_name_is_kept(built: Path) -> None:

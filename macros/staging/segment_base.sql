@@ -30,6 +30,11 @@
     {%- set email_columns = ['email', 'context_traits_email'] | select('in', contract_names) | list -%}
     {%- set phone_columns = ['phone', 'context_traits_phone'] | select('in', contract_names) | list -%}
     {%- set max_length = var('upstream__max_identifier_length') -%}
+    {#- Text properties (not identifiers, not products) are capped too: a 1 MB event property or
+        a 300 KB first name is a broken client, and would be copied into every model after. -#}
+    {%- set text_columns = upstream.source_contract('segment', table_name)
+        | selectattr('data_type', 'equalto', 'string') | map(attribute='name')
+        | reject('in', consumed) | list -%}
     {%- set has_products = 'products' in contract_names -%}
     {%- set null_text = 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
     {%- set null_timestamp = 'cast(null as ' ~ dbt.type_timestamp() ~ ')' -%}
@@ -136,6 +141,14 @@ classified as (
                 or length(phone) > {{ max_length }}
                 or length(products_json) > {{ var('upstream__max_json_length') }}
                 then 'value_too_long'
+            {%- if text_columns %}
+            when {% for column in text_columns -%}
+                length(cast({{ adapter.quote(column) }} as {{ dbt.type_string() }})) > {{ var('upstream__max_text_length') }}
+                {%- if not loop.last %}
+                or {% endif -%}
+                {%- endfor %}
+                then 'text_too_long'
+            {%- endif %}
             when anonymous_id is null
                 and user_id is null
                 and device_id is null
@@ -153,6 +166,10 @@ classified as (
                 then 'timestamp_out_of_range'
             when products_json is not null and not {{ upstream.is_valid_json('products_json') }}
                 then 'malformed_products_json'
+            {#- Valid JSON, but not the array of products the spec defines: staged, it would read as
+                an order without items. -#}
+            when products_json is not null and {{ upstream.json_array_length('products_json') }} is null
+                then 'unexpected_json_shape'
         end as rejection_reason
     from normalized
 ),
