@@ -68,9 +68,11 @@ def run_dbt(
             )
         return result.stdout + result.stderr
     if result.returncode != 0:
-        raise AssertionError(
-            f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
-        )
+        # dbt prints its errors in a summary near the end, after every skipped node.
+        lines = result.stdout.splitlines()
+        start = next((i for i, line in enumerate(lines) if "Completed with" in line), max(0, len(lines) - 60))
+        summary = "\n".join(lines[start:])[-6000:]
+        raise AssertionError(f"dbt {' '.join(args)} failed:\n{summary}\n{result.stderr[-2000:]}")
     return result.stdout
 
 

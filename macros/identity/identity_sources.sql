@@ -66,13 +66,13 @@
     {%- else -%}
         {{- exceptions.raise_compiler_error("identity source " ~ name ~ " needs 'ref', 'source' or 'relation'") -}}
     {%- endif -%}
-    {%- set known_types = var('upstream__identity_types').keys() | list -%}
+    {%- set known_types = upstream.identity_types().keys() | list -%}
     {%- set identifiers = {} -%}
     {%- for item in extra['identifiers'] -%}
         {%- if item['id_type'] not in known_types -%}
             {{- exceptions.raise_compiler_error(
                 "identity source " ~ name ~ ": id_type '" ~ item['id_type']
-                ~ "' is not declared in upstream__identity_types"
+                ~ "' is not declared in upstream__identity_types or upstream__identity_extra_types"
             ) -}}
         {%- endif -%}
         {%- do identifiers.update({item['column']: item['id_type']}) -%}

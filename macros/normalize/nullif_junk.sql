@@ -11,5 +11,8 @@
 
 {#- True when the text, trimmed, is one of the placeholders nullif_junk turns into NULL (NULL for NULL). -#}
 {% macro is_junk_placeholder(expr) -%}
-    lower({{ upstream.trim_whitespace('cast(' ~ expr ~ ' as ' ~ dbt.type_string() ~ ')') }}) in {{ upstream.sql_text_list(var('upstream__junk_placeholders')) }}
+    {{ upstream.is_in_text_list(
+        'lower(' ~ upstream.trim_whitespace('cast(' ~ expr ~ ' as ' ~ dbt.type_string() ~ ')') ~ ')',
+        var('upstream__junk_placeholders'),
+    ) }}
 {%- endmacro %}

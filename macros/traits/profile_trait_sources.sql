@@ -9,10 +9,10 @@
                 ) -}}
             {%- endif -%}
         {%- endfor -%}
-        {%- if entry['key_id_type'] not in var('upstream__identity_types') -%}
+        {%- if entry['key_id_type'] not in upstream.identity_types() -%}
             {{- exceptions.raise_compiler_error(
                 "trait source " ~ entry['name'] ~ ": key_id_type '" ~ entry['key_id_type']
-                ~ "' is not declared in upstream__identity_types"
+                ~ "' is not declared in upstream__identity_types or upstream__identity_extra_types"
             ) -}}
         {%- endif -%}
         {%- if entry.get('ref') -%}

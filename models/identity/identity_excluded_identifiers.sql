@@ -15,8 +15,9 @@ excluded as (
         id_value,
         exclusion_reason,
         mention_count,
-        distinct_user_ids,
-        distinct_anonymous_ids,
+        {%- for column in upstream.hub_partner_columns() %}
+        {{ column }},
+        {%- endfor %}
         distinct_first_names,
         distinct_last_names,
         distinct_phones,

@@ -32,9 +32,17 @@
     a quote escaped inside the literal is written differently on each engine). -#}
 {%- set email_pattern = "('^[a-z0-9._%+' || chr(39) || '!#$&*/=?^~-]+@([a-z0-9-]+[.])+[a-z]{2,}$')" %}
 {%- set phone_pattern = "'^[+][1-9][0-9]{7,14}$'" %}
-{#- A table stored before rules_version (or the trait counts) existed is recomputed whole, once. -#}
-{%- set incremental = is_incremental() and upstream.relation_has_column(this, 'rules_version')
-    and upstream.relation_has_column(this, 'distinct_first_names') %}
+{#- The identifier types the hub guard counts as partners (user_id, anonymous_id, and any type a
+    limit in upstream__identity_hub_limits names, a declared crm_id say). -#}
+{%- set partner_types = upstream.hub_partner_types() %}
+{%- set ns = namespace(complete=is_incremental()) %}
+{%- for column in ['rules_version', 'distinct_first_names'] + upstream.hub_partner_columns() %}
+{%- if ns.complete and not upstream.relation_has_column(this, column) %}
+{%- set ns.complete = false %}
+{%- endif %}
+{%- endfor %}
+{#- A table stored before one of those columns existed is recomputed whole, once. -#}
+{%- set incremental = ns.complete %}
 {%- set rule_vars = [
     email_pattern, phone_pattern, var('upstream__identity_reserved_email_domains'),
     var('upstream__identity_hub_limits'), var('upstream__identity_trait_limits', {}),
@@ -212,7 +220,7 @@ partner_changes as (
         id_value
     from restated
     where
-        id_type in ('user_id', 'anonymous_id')
+        {{ upstream.is_in_text_list('id_type', partner_types) }}
         and was_screened_in <> (screen_reason is null)
     union
     select
@@ -221,7 +229,7 @@ partner_changes as (
     from stored
     inner join forgotten_keys
         on {{ upstream.stable_key("stored.id_type || ':' || stored.id_value") }} = forgotten_keys.node_key
-    where stored.id_type in ('user_id', 'anonymous_id')
+    where {{ upstream.is_in_text_list('stored.id_type', partner_types) }}
 ),
 
 partners_of_changes as (
@@ -310,9 +318,9 @@ identifiers as (
     {%- endif %}
 ),
 
-{#- How many different people stand behind an email or phone: the distinct first names, last names
-    and phones (of an email) or emails (of a phone) on the identify calls that carry it. A value
-    typed by many guests to skip a field has many, whatever its form; a person has one or two. -#}
+{# How many different people stand behind an email or phone: the distinct first names, last names
+   and phones (of an email) or emails (of a phone) on the identify calls that carry it. A value
+   typed by many guests to skip a field has many, whatever its form; a person has one or two. #}
 trait_spread as (
     select
         mentioned.id_type,
@@ -337,16 +345,18 @@ screened_partners as (
         and partner_mentions.id_value = screen_status.id_value
     where
         screen_status.screen_reason is null
-        and partner_mentions.id_type in ('user_id', 'anonymous_id')
+        and {{ upstream.is_in_text_list('partner_mentions.id_type', partner_types) }}
 ),
 
 co_mentions as (
     select
         mentioned.id_type,
         mentioned.id_value,
-        count(distinct case when partner.id_type = 'user_id' then partner.id_value end) as distinct_user_ids,
-        count(distinct case when partner.id_type = 'anonymous_id' then partner.id_value end)
-            as distinct_anonymous_ids
+        {%- for partner_type in partner_types %}
+        count(distinct case when partner.id_type = '{{ partner_type }}' then partner.id_value end)
+            as distinct_{{ partner_type }}s,
+        {%- endfor %}
+        count(*) as partner_mention_count
     from touched_mentions as mentioned
     inner join screened_partners as partner
         on mentioned.message_id = partner.message_id
@@ -362,8 +372,9 @@ counted as (
         identifiers.last_seen_at,
         identifiers.first_received_at,
         identifiers.mention_count,
-        coalesce(co_mentions.distinct_user_ids, 0) as distinct_user_ids,
-        coalesce(co_mentions.distinct_anonymous_ids, 0) as distinct_anonymous_ids,
+        {%- for partner_type in partner_types %}
+        coalesce(co_mentions.distinct_{{ partner_type }}s, 0) as distinct_{{ partner_type }}s,
+        {%- endfor %}
         coalesce(trait_spread.distinct_first_names, 0) as distinct_first_names,
         coalesce(trait_spread.distinct_last_names, 0) as distinct_last_names,
         coalesce(trait_spread.distinct_phones, 0) as distinct_phones,
@@ -390,8 +401,9 @@ guarded as (
         counted.last_seen_at,
         counted.first_received_at,
         counted.mention_count,
-        counted.distinct_user_ids,
-        counted.distinct_anonymous_ids,
+        {%- for partner_type in partner_types %}
+        counted.distinct_{{ partner_type }}s,
+        {%- endfor %}
         counted.distinct_first_names,
         counted.distinct_last_names,
         counted.distinct_phones,

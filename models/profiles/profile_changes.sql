@@ -15,6 +15,7 @@ profiles as (
     select * from {{ ref('profiles') }}
 ),
 
+{% if traits %}
 current_values as (
     select
         profiles.profile_id,
@@ -32,6 +33,17 @@ current_values as (
         {%- endfor %}
     ) as trait_names (trait)
 ),
+{% else %}
+{# No trait tracked (the var set to []): no history to write. #}
+current_values as (
+    select
+        profile_id,
+        cast(null as {{ dbt.type_string() }}) as trait,
+        cast(null as {{ dbt.type_string() }}) as trait_value
+    from profiles
+    where 1 = 0
+),
+{% endif %}
 
 {% if is_incremental() %}
 recorded as (

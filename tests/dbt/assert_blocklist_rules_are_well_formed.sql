@@ -5,7 +5,7 @@
     `dbt build` the failure skips the identity models instead of running them without the rule.
     Case is ignored, as the validation model ignores it (macros/identity/blocklist.sql).
 #}
-{% set id_types = ['*'] + var('upstream__identity_types').keys() | map('lower') | list %}
+{% set id_types = ['*'] + upstream.identity_types().keys() | map('lower') | list %}
 
 with
 

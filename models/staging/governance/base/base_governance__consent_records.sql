@@ -28,9 +28,9 @@ classified as (
         *,
         case
             when id_type is null or id_value is null then 'missing_identifier'
-            when id_type not in {{ upstream.sql_text_list(var('upstream__identity_types').keys() | list) }}
+            when not {{ upstream.is_in_text_list('id_type', upstream.identity_types().keys() | list) }}
                 then 'unknown_id_type'
-            when category not in {{ upstream.sql_text_list(var('upstream__consent_categories')) }}
+            when not {{ upstream.is_in_text_list('category', var('upstream__consent_categories')) }}
                 or category is null
                 then 'unknown_consent_category'
             when is_granted is null then 'unparseable_consent_flag'

@@ -27,7 +27,7 @@ classified as (
         case
             when request_id is null then 'missing_request_id'
             when id_type is null or id_value is null then 'missing_identifier'
-            when id_type not in {{ upstream.sql_text_list(var('upstream__identity_types').keys() | list) }}
+            when not {{ upstream.is_in_text_list('id_type', upstream.identity_types().keys() | list) }}
                 then 'unknown_id_type'
             when request_type not in ('suppress', 'unsuppress', 'delete') or request_type is null
                 then 'unknown_request_type'
