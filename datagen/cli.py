@@ -1,12 +1,12 @@
 """Command line: `upstream-datagen --events 1000000 --seed 7 --db warehouse/upstream.duckdb`."""
 
 import argparse
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
 
 from datagen.generate import GenerationConfig, GenerationError, generate
+from upstream_config.warehouse import warehouse_path
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -17,7 +17,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--db",
         type=Path,
-        default=Path(os.environ.get("UPSTREAM_DUCKDB_PATH", "warehouse/upstream.duckdb")),
+        default=warehouse_path(),
         help="DuckDB file (default: $UPSTREAM_DUCKDB_PATH or warehouse/upstream.duckdb)",
     )
     parser.add_argument("--events", type=int, default=100_000, help="approximate raw rows")

@@ -6,6 +6,8 @@ governance blocked. They are read from the warehouse once the build has finished
 one writer, and dbt is it while it runs).
 """
 
+import os
+
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
@@ -15,6 +17,7 @@ from orchestration.dbt_start import connect_read_only, stream_until_started
 from orchestration.metrics import model_metrics
 from orchestration.project import UPSTREAM_PROJECT, warehouse_path
 from orchestration.translator import UpstreamTranslator
+from upstream_config.warehouse import WarehouseMissingError, existing_warehouse
 
 # Every job that writes the DuckDB file runs in this pool, limited to one at a time.
 WAREHOUSE_POOL = "duckdb_writer"
@@ -36,7 +39,13 @@ def build_args(job_name: str = "") -> list[str]:
     pool=WAREHOUSE_POOL,
 )
 def upstream_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """dbt build over the selected models; results enriched with the warehouse's numbers."""
+    """dbt build over the selected models; results enriched with the warehouse's numbers. A
+    warehouse path that names no file is refused (dbt would create an empty warehouse there)."""
+    if os.environ.get("UPSTREAM_TARGET", "duckdb") == "duckdb":
+        try:
+            existing_warehouse()
+        except WarehouseMissingError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
     events = list(
         stream_until_started(
             lambda: dbt.cli(build_args(context.run.job_name), context=context, raise_on_error=False),

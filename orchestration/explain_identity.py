@@ -10,13 +10,14 @@ not: unknown, excluded (with the rule), or kept apart by a refused link.
 
 import argparse
 import itertools
-import os
 import sys
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from upstream_config.warehouse import warehouse_path
 
 ROWS_PER_LINK = 3
 
@@ -173,9 +174,7 @@ def largest_profiles(con: duckdb.DuckDBPyConnection, top: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--db", type=Path, default=Path(os.environ.get("UPSTREAM_DUCKDB_PATH", "warehouse/upstream.duckdb"))
-    )
+    parser.add_argument("--db", type=Path, default=warehouse_path())
     commands = parser.add_subparsers(dest="command", required=True)
     why = commands.add_parser("why", help="why are these two identifiers one profile?")
     why.add_argument("first", type=Identifier.parse)

@@ -4,7 +4,6 @@
 """
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import duckdb
 
 from orchestration.governance_report import activation_summary, privacy_summary
 from orchestration.segment_report import journey_summary, overlap_matrix, segment_summary
+from upstream_config.warehouse import warehouse_path
 
 
 def load_summary(con: duckdb.DuckDBPyConnection) -> list[tuple]:
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--db",
         type=Path,
-        default=Path(os.environ.get("UPSTREAM_DUCKDB_PATH", "warehouse/upstream.duckdb")),
+        default=warehouse_path(),
     )
     args = parser.parse_args(argv)
     if not args.db.exists():

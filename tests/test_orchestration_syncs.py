@@ -125,3 +125,25 @@ def test_no_secret_reaches_the_dagster_instance(tmp_path, monkeypatch, instance,
     for part in (part for part in secret.split() if len(part) >= 8):
         assert not any(part.encode() in blob for blob in stored)
     assert not any(TEST_SECRET.removeprefix("whsec_").encode() in blob for blob in stored)
+
+
+def test_the_dbt_step_refuses_a_warehouse_that_does_not_exist(tmp_path, monkeypatch, instance) -> None:
+    missing = tmp_path / "typo" / "upstream.duckdb"
+    monkeypatch.setenv("UPSTREAM_DUCKDB_PATH", str(missing))
+    import orchestration.dbt_assets
+    from orchestration.dbt_cli import UpstreamDbtCliResource
+    from orchestration.project import DBT_EXECUTABLE, UPSTREAM_PROJECT
+
+    dbt_assets = importlib.reload(orchestration.dbt_assets)
+
+    dbt = UpstreamDbtCliResource(project_dir=UPSTREAM_PROJECT, dbt_executable=DBT_EXECUTABLE)
+    result = dg.materialize(
+        [dbt_assets.upstream_dbt_assets],
+        instance=instance,
+        resources={"dbt": dbt},
+        selection=dg.AssetSelection.keys("id_graph"),
+        raise_on_error=False,
+    )
+    assert not result.success and _retries(result) == 0
+    assert f"no warehouse at {missing}" in _failure(result)
+    assert not missing.exists() and not missing.parent.exists()

@@ -53,6 +53,15 @@ DELETED = {
         "phone": None,
         "first_name": "Ursulaxq",
     },
+    # Their email never entered the graph (a reserved domain), so a request by user id cannot
+    # reach it through the profile: it must still go, with the rows that carried it.
+    "excluded_email": {
+        "anonymous_id": "sweep-anon-x",
+        "user_id": "sweep-user-x",
+        "email": "xavier.gone@example.com",
+        "phone": None,
+        "first_name": "Xavierxq",
+    },
     "family_deleted": {
         "anonymous_id": "sweep-laptop",  # shared: stays with the keeper, not a deleted value
         "user_id": "sweep-user-f",
@@ -82,6 +91,7 @@ REQUESTS = [
     ("del-phone", "phone", " +1 415-555-0302 "),
     ("del-user", "user_id", " sweep-user-u\t"),
     ("del-family", "user_id", "sweep-user-f"),
+    ("del-excluded", "user_id", "sweep-user-x\n"),
 ]
 
 
@@ -243,7 +253,7 @@ def test_the_ledger_keeps_no_row_of_a_deleted_profile(swept) -> None:
     for table in ("sync_state", "sync_pending", "sync_changelog"):
         rows = query(db, f"select count(*) from {ledger.SCHEMA}.{table} where record_key in {forgotten}")
         assert rows == [(0,)], table
-    assert query(db, "select count(distinct profile_id) from privacy_forgotten_identifiers") == [(4,)]
+    assert query(db, "select count(distinct profile_id) from privacy_forgotten_identifiers") == [(5,)]
 
 
 def test_the_kept_people_are_still_there(swept) -> None:

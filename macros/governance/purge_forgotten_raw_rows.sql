@@ -7,7 +7,8 @@
     not the row has a message id; its normalized copy in base_segment__<table>; the consent_records
     rows about one; the consent statements naming one as their contact; every identifier mention
     of a message that mentioned one (its other identifiers would otherwise attach the message to
-    someone else) and that message's attribution. Blanks id_value of every privacy request about a
+    someone else), that message's attribution, and the validated identifiers no other message
+    mentions (an email kept out of the graph that only the deleted person used). Blanks id_value of every privacy request about a
     forgotten identifier, the delete itself and any earlier suppress (the request id and the
     hashes in privacy_forgotten_identifiers remain as the record of the erasure).
     Prints what it removed per table. Run a build afterwards; nothing is left to rebuild from.
@@ -25,6 +26,16 @@
         'table': 'int_messages_attributed',
         'relation': ref('int_messages_attributed'),
         'condition': 'message_id in ' ~ tainted_messages,
+    }) -%}
+    {#- An identifier only such messages mentioned (an email kept out of the graph, say, so no
+        profile could name it) leaves with them. -#}
+    {%- do changes.append({
+        'table': 'int_identifiers_validated',
+        'relation': ref('int_identifiers_validated'),
+        'condition': "(id_type || ':' || id_value) in (select (mentioned.id_type || ':' || mentioned.id_value) from "
+            ~ mentions ~ ' as mentioned where mentioned.message_id in ' ~ tainted_messages ~ ')'
+            ~ " and (id_type || ':' || id_value) not in (select (kept.id_type || ':' || kept.id_value) from "
+            ~ mentions ~ ' as kept where kept.message_id not in ' ~ tainted_messages ~ ')',
     }) -%}
     {%- do changes.append({
         'table': 'int_identifier_mentions',
