@@ -1,5 +1,6 @@
 """Shared fixtures: a warehouse of hand-crafted raw rows, built once by real dbt."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -8,6 +9,11 @@ import pytest
 from datagen.generate import GenerationConfig, generate
 from tests.crafted_rows import crafted_tables
 from tests.warehouse import run_dbt, write_raw_tables
+
+# Every warehouse a test builds names its profiles with this key instead of drawing its own, so
+# tests that compare warehouses built apart (an incremental build with a rebuild, DuckDB with
+# PostgreSQL and Spark) compare the same ids. tests/test_identity_profile_key.py unsets it.
+os.environ.setdefault("UPSTREAM_PROFILE_ID_KEY", "upstream-test-suite")
 
 
 @pytest.fixture(scope="session")

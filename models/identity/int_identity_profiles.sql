@@ -3,7 +3,9 @@
     merges need. Cluster limits are applied here: within a cluster, identifiers of a type
     beyond its max_per_profile (the most recently arrived ones) are cut loose as profiles of
     their own. A profile is named after its oldest identifier (first received, then strongest
-    type), so new data never renames it and the older id survives a merge.
+    type), so new data never renames it and the older id survives a merge. The name is a hash
+    keyed with the warehouse's secret (int_profile_id_key): without the key, nobody can compute a
+    person's profile_id from their email.
 #}
 
 with
@@ -64,9 +66,19 @@ rooted as (
     from limited
 ),
 
+{# Exactly one row, whatever the key table holds. #}
+profile_key as (
+    select coalesce(max(key_value), '') as key_value
+    from {{ ref('int_profile_id_key') }}
+),
+
 named as (
     select
-        {{ dbt.hash("roots.id_type || ':' || roots.id_value") }} as profile_id,
+        case
+            {#- A warehouse named before the key existed keeps its names (model int_profile_id_key). #}
+            when profile_key.key_value = '' then {{ dbt.hash("roots.id_type || ':' || roots.id_value") }}
+            else {{ dbt.hash("profile_key.key_value || ':' || roots.id_type || ':' || roots.id_value") }}
+        end as profile_id,
         rooted.node_key,
         rooted.id_type,
         rooted.id_value,
@@ -77,6 +89,7 @@ named as (
         rooted.profile_key
     from rooted
     inner join nodes as roots on rooted.root_key = roots.node_key
+    cross join profile_key
 )
 
 select * from named
