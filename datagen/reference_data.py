@@ -62,7 +62,18 @@ CATEGORIES = ["shoes", "apparel", "bags", "outdoor", "home", "beauty"]
 PRODUCT_COUNT = 200
 
 # Identifier values that real pipelines leak; planted so the identity layer's defences are tested.
-JUNK_EMAILS = ["test@test.com", "noreply@gmail.com"]
+# The emails include the placeholders people type to skip a checkout's email field, in forms no
+# single list names (the identity layer catches them as a class, or by the names behind them).
+JUNK_EMAILS = [
+    "test@test.com",
+    "noreply@gmail.com",
+    "no@email.com",
+    "na@na.com",
+    "nobody@gmail.com",
+    "x@x.com",
+    "none@none.com",
+    "noemail@noemail.com",
+]
 JUNK_PHONES = ["0000000000", "1111111111"]
 JUNK_ANONYMOUS_IDS = ["00000000-0000-0000-0000-000000000000"]
 # Placeholders staging turns into NULL.
