@@ -101,9 +101,8 @@ def _holder() -> str:
 
 
 def _alive(holder: str) -> bool:
-    host, _, pid = holder.rpartition(":")
-    if host != socket.gethostname():
-        return True  # cannot tell for another machine: assume it still runs
+    """Whether the process of a holder on this host still runs."""
+    pid = holder.rpartition(":")[2]
     try:
         os.kill(int(pid), 0)
     except (ProcessLookupError, ValueError):

@@ -106,13 +106,7 @@
     identifier (`known`: a subquery of node keys), each column normalized as staging normalizes
     it. Only the columns the raw table has are named; a missing table matches nothing. -#}
 {% macro raw_identifier_condition(relation, known) -%}
-    {%- set existing = adapter.get_relation(relation.database, relation.schema, relation.identifier) -%}
-    {%- set present = [] -%}
-    {%- if existing is not none -%}
-        {%- for column in adapter.get_columns_in_relation(existing) -%}
-            {%- do present.append(column.name | lower) -%}
-        {%- endfor -%}
-    {%- endif -%}
+    {%- set present = upstream.present_columns(relation) -%}
     {%- set typed = {
         'anonymous_id': 'anonymous_id', 'user_id': 'user_id', 'context_device_id': 'device_id',
         'email': 'email', 'context_traits_email': 'email', 'phone': 'phone', 'context_traits_phone': 'phone',

@@ -17,12 +17,7 @@
         {%- set existing = adapter.get_relation(
             database=relation.database, schema=relation.schema, identifier=relation.identifier
         ) -%}
-        {%- set present = [] -%}
-        {%- if existing is not none -%}
-            {%- for column in adapter.get_columns_in_relation(existing) -%}
-                {%- do present.append(column.name | lower) -%}
-            {%- endfor -%}
-        {%- endif -%}
+        {%- set present = upstream.present_columns(relation) -%}
         select
             {%- for column in contract %}
             {% if column.name in present -%}
@@ -78,4 +73,18 @@
         {{- exceptions.raise_compiler_error('Unknown contract data_type ' ~ data_type) -}}
     {%- endif -%}
     {{- types[data_type] -}}
+{%- endmacro %}
+
+{#- The lower-cased column names a relation has in the warehouse; none when it does not exist. -#}
+{% macro present_columns(relation) -%}
+    {%- set existing = adapter.get_relation(
+        database=relation.database, schema=relation.schema, identifier=relation.identifier
+    ) -%}
+    {%- set present = [] -%}
+    {%- if existing is not none -%}
+        {%- for column in adapter.get_columns_in_relation(existing) -%}
+            {%- do present.append(column.name | lower) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{- return(present) -}}
 {%- endmacro %}
