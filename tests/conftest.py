@@ -8,6 +8,7 @@ import pytest
 
 from datagen.generate import GenerationConfig, generate
 from tests.crafted_rows import crafted_tables
+from tests.sync_fixtures import audience_warehouse
 from tests.warehouse import run_dbt, write_raw_tables
 
 # Every warehouse a test builds names its profiles with this key instead of drawing its own, so
@@ -40,3 +41,11 @@ def generated_and_built(generated: Path, tmp_path_factory: pytest.TempPathFactor
     shutil.copy(generated, db)
     run_dbt(db, "build")
     return db
+
+
+@pytest.fixture
+def con(tmp_path: Path):
+    """A warehouse with the sync ledger and main.audience (30 members), for the reverse-ETL tests."""
+    connection = audience_warehouse(tmp_path / "upstream.duckdb")
+    yield connection
+    connection.close()

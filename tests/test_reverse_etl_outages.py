@@ -5,7 +5,6 @@ import socket
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from reverse_etl import history, ledger, resolve, runner
@@ -15,13 +14,6 @@ from tests.sync_cli import start_cli
 from tests.sync_fixtures import audience_warehouse, desired, held, run_sync, sms_sync, webhook_sync
 
 SCHEMA = ledger.SCHEMA
-
-
-@pytest.fixture
-def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
-    connection = audience_warehouse(tmp_path / "upstream.duckdb")
-    yield connection
-    connection.close()
 
 
 def _statuses(con) -> dict[str, int]:

@@ -3,29 +3,19 @@ outages, dropped connections, oversize batches, the ledger, the lease and the sa
 
 import os
 import re
-from pathlib import Path
 
-import duckdb
 import pytest
 
 from reverse_etl import config, ledger, plan, runner
 from reverse_etl.delivery import FatalError
 from reverse_etl.destinations import TYPES
 from tests.channel_servers import webhook_channel
-from tests.sync_fixtures import audience_warehouse as _warehouse
 from tests.sync_fixtures import desired as _desired
 from tests.sync_fixtures import held as _held
 from tests.sync_fixtures import run_sync as _run
 from tests.sync_fixtures import webhook_sync as _sync
 
 SCHEMA = ledger.SCHEMA
-
-
-@pytest.fixture
-def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
-    connection = _warehouse(tmp_path / "upstream.duckdb")
-    yield connection
-    connection.close()
 
 
 def test_adds_then_nothing_then_every_kind_of_change(con) -> None:
