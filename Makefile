@@ -56,8 +56,8 @@ postgres-up:
 demo: install dagster-home
 	rm -f $(DEMO_DB) $(DEMO_DB).wal
 	$(PY) -m datagen.cli --db $(DEMO_DB) --events $(DEMO_EVENTS) --start $(DEMO_START) --days $(DEMO_DAYS) --replace
-	DAGSTER_HOME=$(DAGSTER_HOME_DIR) UPSTREAM_DUCKDB_PATH=$(DEMO_DB) UPSTREAM_AS_OF="$(DEMO_AS_OF)" $(PY) -m orchestration.demo
-	$(PY) -m orchestration.report --db $(DEMO_DB)
+	DAGSTER_HOME=$(DAGSTER_HOME_DIR) UPSTREAM_DUCKDB_PATH=$(DEMO_DB) UPSTREAM_AS_OF="$(DEMO_AS_OF)" $(PY) -m upstream_cli.demo
+	$(PY) -m upstream_cli.report --db $(DEMO_DB)
 
 # The Dagster UI on http://127.0.0.1:3000 over the demo warehouse (run `make demo` first).
 dev: install dagster-home
@@ -83,10 +83,10 @@ dbt-test: install
 
 # The parity suites: the same data built on DuckDB and on PostgreSQL / Spark, compared row by row.
 test-postgres: install postgres-up
-	$(PY) -m pytest tests/test_parity_postgres.py
+	$(PY) -m pytest tests/parity/test_parity_postgres.py
 
 test-spark: install spark-install
-	$(PY) -m pytest tests/test_parity_spark.py
+	$(PY) -m pytest tests/parity/test_parity_spark.py
 
 # pytest runs last so its summary is the closing line; it includes both parity suites.
 test: install lint dbt-test postgres-up spark-install

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from upstream_config.warehouse import on_duckdb
+
 # A table every complete build leaves behind; without it the next build is a first one.
 BUILT_MARKER_TABLE = "id_graph"
 
@@ -22,7 +24,7 @@ BUILT_MARKER_TABLE = "id_graph"
 def build_thread_args(warehouse: Path, full_refresh: bool = False) -> list[str]:
     """`--threads 1` for a full refresh or the first build of a DuckDB warehouse, nothing
     otherwise (and nothing when UPSTREAM_THREADS or another target is set: the user has chosen)."""
-    if os.environ.get("UPSTREAM_THREADS") or os.environ.get("UPSTREAM_TARGET", "duckdb") != "duckdb":
+    if os.environ.get("UPSTREAM_THREADS") or not on_duckdb():
         return []
     return ["--threads", "1"] if full_refresh or not has_been_built(warehouse) else []
 

@@ -6,18 +6,16 @@ governance blocked. They are read from the warehouse once the build has finished
 one writer, and dbt is it while it runs).
 """
 
-import os
-
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.activation_lane import dbt_args_for_job
 from orchestration.build_threads import build_thread_args
-from orchestration.dbt_start import connect_read_only, stream_until_started
+from orchestration.dbt_retry_on_lock import connect_read_only, stream_until_started
 from orchestration.metrics import model_metrics
-from orchestration.project import UPSTREAM_PROJECT, warehouse_path
+from orchestration.project import UPSTREAM_PROJECT
 from orchestration.translator import UpstreamTranslator
-from upstream_config.warehouse import WarehouseMissingError, existing_warehouse
+from upstream_config.warehouse import WarehouseMissingError, existing_warehouse, on_duckdb, warehouse_path
 
 # Every job that writes the DuckDB file runs in this pool, limited to one at a time.
 WAREHOUSE_POOL = "duckdb_writer"
@@ -41,7 +39,7 @@ def build_args(job_name: str = "") -> list[str]:
 def upstream_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """dbt build over the selected models; results enriched with the warehouse's numbers. A
     warehouse path that names no file is refused (dbt would create an empty warehouse there)."""
-    if os.environ.get("UPSTREAM_TARGET", "duckdb") == "duckdb":
+    if on_duckdb():
         try:
             existing_warehouse()
         except WarehouseMissingError as error:

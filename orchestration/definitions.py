@@ -7,7 +7,7 @@ import dagster as dg
 
 from orchestration.activation_lane import fast_lane_job
 from orchestration.dbt_assets import upstream_dbt_assets
-from orchestration.dbt_cli import UpstreamDbtCliResource
+from orchestration.dbt_resource_skip_version_check import UpstreamDbtCliResource
 from orchestration.identity_check import identity_consistency_check, nightly_identity_check
 from orchestration.project import DBT_EXECUTABLE, UPSTREAM_PROJECT
 from orchestration.raw_sources import source_specs
@@ -29,7 +29,7 @@ upstream_pipeline = dg.define_asset_job(
 )
 segments_and_syncs = dg.define_asset_job(
     "segments_and_syncs",
-    selection=dg.AssetSelection.groups("segments", "journeys", "governance", "activation", "syncs"),
+    selection=dg.AssetSelection.groups("segments", "journeys", "consent", "activation", "syncs"),
     description="Re-evaluate segments and journeys and send the changes, without rebuilding identity.",
     executor_def=EXECUTOR,
 )

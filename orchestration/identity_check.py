@@ -12,7 +12,8 @@ import dagster as dg
 import duckdb
 
 from orchestration.build_threads import build_thread_args
-from orchestration.project import DBT_EXECUTABLE, ROOT, warehouse_path
+from orchestration.project import DBT_EXECUTABLE, ROOT
+from upstream_config.warehouse import warehouse_path
 
 
 def compare_with_full_rebuild(live: Path) -> dict[str, int]:

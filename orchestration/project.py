@@ -12,16 +12,9 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-import upstream_config.warehouse
-
 ROOT = Path(__file__).resolve().parent.parent
 # The dbt of this virtual environment, whether or not the environment is activated.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
-
-
-def warehouse_path() -> Path:
-    """The DuckDB file every job reads and writes (UPSTREAM_DUCKDB_PATH, as in profiles.yml)."""
-    return upstream_config.warehouse.warehouse_path()
 
 
 # What `dbt parse` reads besides dbt_project.yml (its model, macro, seed and test paths).

@@ -12,7 +12,7 @@ from orchestration.project import UPSTREAM_PROJECT
 RAW_FRESHNESS = dg.FreshnessPolicy.time_window(
     fail_window=timedelta(hours=48), warn_window=timedelta(hours=12)
 )
-STATE_GROUPS = {"segment_history": "segments", "activation_records": "governance"}
+STATE_GROUPS = {"segment_history": "segments", "activation_records": "activation"}
 
 
 def source_specs() -> list[dg.AssetSpec]:

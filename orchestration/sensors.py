@@ -8,7 +8,8 @@ import dagster as dg
 import duckdb
 import yaml
 
-from orchestration.project import ROOT, warehouse_path
+from orchestration.project import ROOT
+from upstream_config.warehouse import warehouse_path
 
 RAW_SCHEMA = os.environ.get("UPSTREAM_RAW_SCHEMA", "raw")
 

@@ -18,7 +18,7 @@ from reverse_etl import config, ledger, plan, runner
 from reverse_etl.config import ConfigError
 from reverse_etl.delivery import FatalError
 from reverse_etl.destinations import TYPES, build
-from upstream_config.warehouse import WarehouseMissingError, existing_warehouse
+from upstream_config.warehouse import WarehouseMissingError, existing_warehouse, on_duckdb
 
 
 def sync_config_path() -> Path:
@@ -46,7 +46,7 @@ PERMANENT = (ConfigError, WarehouseMissingError, runner.RunRefusedError, FatalEr
 
 
 def _pool(sync: config.SyncConfig) -> str:
-    if os.environ.get("UPSTREAM_TARGET", "duckdb") == "duckdb":
+    if on_duckdb():
         return "duckdb_writer"
     return f"destination_{sync.destination.type}"
 

@@ -1,6 +1,6 @@
-"""How dbt nodes appear in Dagster: grouped by the data-flow folder they live in (DESIGN.md), so
-the asset graph reads raw → staging → identity → profiles → segments → journeys → governance →
-activation → syncs; segments get a freshness policy."""
+"""How dbt nodes appear in Dagster: grouped by the data-flow folder they live in, so the asset
+graph reads raw → staging → identity → profiles → segments / journeys → consent → activation →
+syncs; segments get a freshness policy."""
 
 from collections.abc import Mapping
 from datetime import timedelta
@@ -9,7 +9,12 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtProject
 
-FOLDERS = ("staging", "identity", "profiles", "segments", "journeys", "governance", "activation")
+# The stage order, written here only: each is a folder of models/ (and of macros/ and tests/), a
+# block of dbt_project.yml and a Dagster group, and tests/project/test_layout.py holds those and the docs
+# to this order.
+STAGES = ("staging", "identity", "profiles", "segments", "journeys", "consent", "activation")
+# The asset graph's groups: the raw sources before the stages, the syncs after them.
+GROUPS = ("raw", *STAGES, "syncs")
 # A segment older than this is stale: the pipeline runs every 15 minutes by default.
 SEGMENT_FRESHNESS = dg.FreshnessPolicy.time_window(
     fail_window=timedelta(hours=2), warn_window=timedelta(hours=1)
@@ -25,7 +30,7 @@ class UpstreamTranslator(DagsterDbtTranslator):
         spec = super().get_asset_spec(manifest, unique_id, project)
         node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
         fqn = node.get("fqn", [])
-        group = next((part for part in fqn[1:-1] if part in FOLDERS), None)
+        group = next((part for part in fqn[1:-1] if part in STAGES), None)
         if node.get("resource_type") == "seed":
             group = "identity" if node.get("name", "").startswith("identity_") else "seeds"
         attributes: dict[str, Any] = {}

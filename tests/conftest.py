@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from datagen.generate import GenerationConfig, generate
-from tests.crafted_rows import crafted_tables
-from tests.sync_fixtures import audience_warehouse
-from tests.warehouse import run_dbt, write_raw_tables
+from tests.support.crafted_rows import crafted_tables
+from tests.support.sync_fixtures import audience_warehouse
+from tests.support.warehouse import run_dbt, write_raw_tables
 
 # Every warehouse a test builds names its profiles with this key instead of drawing its own, so
 # tests that compare warehouses built apart (an incremental build with a rebuild, DuckDB with
-# PostgreSQL and Spark) compare the same ids. tests/test_identity_profile_key.py unsets it.
+# PostgreSQL and Spark) compare the same ids. tests/identity/test_identity_profile_key.py unsets it.
 os.environ.setdefault("UPSTREAM_PROFILE_ID_KEY", "upstream-test-suite")
 
 

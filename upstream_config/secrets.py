@@ -31,3 +31,11 @@ def checked_secret(raw: str, variable: str, purpose: str) -> str:
             "character inside the value; no HTTP header can carry it (the value is not shown)"
         )
     return value
+
+
+def optional_secret(variable: str, purpose: str) -> str | None:
+    """Like read_secret, but None when `variable` is unset or blank (a feature that works without it)."""
+    raw = os.environ.get(variable)
+    if raw is None or not raw.strip():
+        return None
+    return checked_secret(raw, variable, purpose)

@@ -1,14 +1,26 @@
-"""Where the DuckDB warehouse is (UPSTREAM_DUCKDB_PATH, as profiles.yml reads it)."""
+"""Which warehouse: the dbt target (UPSTREAM_TARGET) and the DuckDB file (UPSTREAM_DUCKDB_PATH),
+with the defaults profiles.yml gives them (tests/project/test_layout.py holds the two to agreement)."""
 
 import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PATH = ROOT / "warehouse" / "upstream.duckdb"
+DEFAULT_TARGET = "duckdb"
 
 
 class WarehouseMissingError(Exception):
     """The configured warehouse file does not exist; the message names the path tried."""
+
+
+def target_name() -> str:
+    """The profiles.yml target every dbt run uses: duckdb, postgres or spark."""
+    return os.environ.get("UPSTREAM_TARGET", DEFAULT_TARGET)
+
+
+def on_duckdb() -> bool:
+    """True when the warehouse is the embedded DuckDB file (one writer at a time)."""
+    return target_name() == "duckdb"
 
 
 def warehouse_path() -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 from datagen.generate import GenerationConfig, generate
 from tests.parity.compare import differences
 from tests.parity.raw_phases import export_phases
-from tests.warehouse import PROJECT_ROOT
+from tests.support.warehouse import PROJECT_ROOT
 
 # The generator's default window is 2026-09-01 + 60 days: the first build sees 49 days, the
 # incremental one 11 more (about a fifth of the rows), including late-arriving identities.

@@ -12,7 +12,7 @@ import duckdb
 
 from tests.parity import duckdb_engine, postgres_engine
 from tests.parity.raw_phases import RawTable
-from tests.warehouse import PROJECT_ROOT
+from tests.support.warehouse import PROJECT_ROOT
 
 SPARK_VENV = Path(os.environ.get("UPSTREAM_SPARK_VENV", PROJECT_ROOT / ".venv-spark"))
 # dbt's own data tests and unit tests run on DuckDB in `make dbt-test`; here only models.

@@ -1,0 +1,86 @@
+"""The base layer is incremental (issue 10): a later build reads only the messages with a copy it
+has not stored, yet a late copy of an old message is still a duplicate, and bad rows are
+quarantined once, however many builds re-read them."""
+
+import duckdb
+import pytest
+
+from tests.support.warehouse import build_as_of, query, write_raw_tables
+
+
+def _track(message_id: str, received_at: str, ip: str, anonymous_id: str = "anon-1") -> dict:
+    return {
+        "id": message_id,
+        "anonymous_id": anonymous_id,
+        "timestamp": received_at,
+        "received_at": received_at,
+        "event": "product_viewed",
+        "context_ip": ip,
+    }
+
+
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory: pytest.TempPathFactory):
+    db = tmp_path_factory.mktemp("incremental") / "upstream.duckdb"
+    write_raw_tables(
+        db,
+        {
+            "tracks": [
+                _track("m-old", "2026-03-01T10:00:00Z", "10.0.0.1"),
+                _track("m-other", "2026-03-01T11:00:00Z", "10.0.0.2"),
+            ]
+        },
+    )
+    build_as_of(db, "2026-03-02 00:00:00")
+    with duckdb.connect(str(db)) as con:
+        late_rows = [
+            # A second copy of m-old, delivered 20 days later: outside the lookback window.
+            ("m-old", "anon-1", "2026-03-21T10:00:00Z", "2026-03-21T10:00:00Z", "10.0.0.9"),
+            # A second copy of m-other received inside the window: it has a copy not stored yet.
+            ("m-other", "anon-1", "2026-03-01T11:00:00Z", "2026-03-01T12:00:00Z", "10.0.0.8"),
+            # A third, its id padded with spaces: still m-other once trimmed, so read with the others.
+            (" m-other ", "anon-1", "2026-03-01T11:00:00Z", "2026-03-01T12:30:00Z", "10.0.0.7"),
+            ("m-new", "anon-2", "2026-03-21T11:00:00Z", "2026-03-21T11:00:00Z", "10.0.0.3"),
+            ("null", "anon-3", "2026-03-21T12:00:00Z", "2026-03-21T12:00:00Z", "10.0.0.4"),  # junk id
+            ("m-bad-arrival", "anon-4", "2026-03-21T12:00:00Z", "not a time", "10.0.0.5"),
+        ]
+        con.executemany(
+            "insert into raw.tracks (id, anonymous_id, timestamp, received_at, context_ip, event) "
+            "values (?, ?, ?, ?, ?, 'product_viewed')",
+            late_rows,
+        )
+    build_as_of(db, "2026-03-22 00:00:00")
+    first = _state(db)
+    build_as_of(db, "2026-03-22 00:00:00")  # nothing new: the rows re-read every run stay single
+    return first, _state(db)
+
+
+def _state(db) -> dict:
+    return {
+        "staged": query(db, "select message_id, ip_address from stg_segment__tracks order by 1"),
+        "rejected": query(
+            db, "select message_id, reason, copy_count from rejected_events order by 1 nulls first"
+        ),
+        "summary": query(
+            db,
+            "select raw_rows, staged_rows, duplicate_rows_dropped, rejected_rows "
+            "from segment_load_summary where source_table = 'tracks'",
+        ),
+    }
+
+
+def test_late_copy_of_an_old_message_stays_a_duplicate(rebuilt):
+    first, _ = rebuilt
+    assert first["staged"] == [
+        ("m-bad-arrival", "10.0.0.5"),
+        ("m-new", "10.0.0.3"),
+        ("m-old", "10.0.0.1"),
+        ("m-other", "10.0.0.2"),
+    ]
+
+
+def test_bad_rows_are_quarantined_once(rebuilt):
+    first, second = rebuilt
+    assert first["rejected"] == [(None, "missing_message_id", 1)]
+    assert first["summary"] == [(8, 4, 3, 1)]
+    assert second == first
