@@ -80,7 +80,11 @@ def test_a_writer_that_stays_fails_the_run_after_the_attempts(
     warnings: list[str] = []
     try:
         with pytest.raises(Exception, match="lock"):
-            list(dbt_retry_on_lock.stream_until_started(_run("base_segment__users"), warnings.append, pause_s=0.1))
+            list(
+                dbt_retry_on_lock.stream_until_started(
+                    _run("base_segment__users"), warnings.append, pause_s=0.1
+                )
+            )
     finally:
         holder.kill()
     assert len(warnings) == 1

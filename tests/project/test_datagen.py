@@ -10,8 +10,8 @@ from datagen.generate import GenerationConfig, generate
 from datagen.governance import GOVERNANCE_DEFECTS, GOVERNANCE_TABLES
 from datagen.planted import DEFECTS
 from datagen.raw_tables import TABLES
-from upstream_cli import report
 from tests.support.warehouse import query
+from upstream_cli import report
 
 TRUTH_TABLES = {
     "persons",
