@@ -19,6 +19,8 @@ DEMO_START ?= 2026-05-01
 DEMO_DAYS ?= 183
 DEMO_AS_OF ?= 2026-10-31 00:00:00
 DEMO_DB ?= warehouse/upstream.duckdb
+# The demo channel's port (the shipped syncs name 8787; the demo points them at this one).
+DEMO_PORT ?= 8787
 TEST_DB := target/ci/upstream.duckdb
 LINT_DB := target/lint/upstream.duckdb
 DBT_FLAGS := --project-dir . --profiles-dir .
@@ -52,11 +54,15 @@ postgres-up:
 	scripts/postgres-up.sh
 
 # A fresh warehouse each time: the demo data is regenerated, so no history (segment events,
-# applied deletion requests) from an earlier demo may carry over.
+# applied deletion requests) from an earlier demo may carry over. The demo fixes the key profile
+# ids are derived with, so holdouts (drawn from profile ids) and every figure it prints are the
+# same on every machine, as the README shows them; a real warehouse draws its own secret key.
+DEMO_PROFILE_ID_KEY := upstream-demo
 demo: install dagster-home
 	rm -f $(DEMO_DB) $(DEMO_DB).wal
 	$(PY) -m datagen.cli --db $(DEMO_DB) --events $(DEMO_EVENTS) --start $(DEMO_START) --days $(DEMO_DAYS) --replace
-	DAGSTER_HOME=$(DAGSTER_HOME_DIR) UPSTREAM_DUCKDB_PATH=$(DEMO_DB) UPSTREAM_AS_OF="$(DEMO_AS_OF)" $(PY) -m upstream_cli.demo
+	DAGSTER_HOME=$(DAGSTER_HOME_DIR) UPSTREAM_DUCKDB_PATH=$(DEMO_DB) UPSTREAM_AS_OF="$(DEMO_AS_OF)" \
+		UPSTREAM_PROFILE_ID_KEY=$(DEMO_PROFILE_ID_KEY) $(PY) -m upstream_cli.demo --port $(DEMO_PORT)
 	$(PY) -m upstream_cli.report --db $(DEMO_DB)
 
 # The Dagster UI on http://127.0.0.1:3000 over the demo warehouse (run `make demo` first).
@@ -92,7 +98,7 @@ test-spark: install spark-install
 test: install lint dbt-test postgres-up spark-install
 	$(PY) -m pytest
 
-# The performance suite (issue 10; not part of `make test`): 1M and 10M generated events, full
+# The performance suite (not part of `make test`): 1M and 10M generated events, full
 # and incremental builds (3 runs each), identity vs reference, sync throughput, and the
 # event-to-activation latency with the Dagster sensor. About 30 minutes on 2 cores; needs about
 # 15 GB of free disk. Figures go to bench/results/<date>.md and .json.

@@ -1,5 +1,5 @@
 """Benchmark: a full `dbt build` (every model, no tests) on DuckDB at growing event counts, for
-docs/scaling.md (issue 9).
+docs/scaling.md.
 
     .venv/bin/python bench/build_scaling.py --events 1000000 --events 10000000 --events 50000000
 

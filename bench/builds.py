@@ -1,4 +1,4 @@
-"""Full and incremental `dbt build` timings on one generated data set (issue 10).
+"""Full and incremental `dbt build` timings on one generated data set.
 
 The data set is generated once per size, then split by arrival time: the last 1% of rows to
 arrive (received_at / recorded_at / requested_at) moves to schema `incoming`. Each run copies that

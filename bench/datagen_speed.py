@@ -1,4 +1,4 @@
-"""Benchmark: how fast the demo data generator writes N raw events (issue 2 target: 10M < 60 s).
+"""Benchmark: how fast the demo data generator writes N raw events (target: 10M < 60 s).
 
     .venv/bin/python bench/datagen_speed.py --events 10000000 [--runs 3]
 

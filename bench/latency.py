@@ -1,4 +1,4 @@
-"""Benchmark: event-to-activation latency with the Dagster sensor running (issue 10).
+"""Benchmark: event-to-activation latency with the Dagster sensor running.
 
     .venv/bin/python bench/latency.py --db <a built warehouse> [--events 30] [--every 8]
 

@@ -1,4 +1,4 @@
-"""Benchmark: profile build time at N events (issue 4 asks for 1M and 10M).
+"""Benchmark: profile build time at N events at 1M and 10M.
 
     .venv/bin/python bench/profiles.py --events 1000000 --events 10000000
 

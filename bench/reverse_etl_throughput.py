@@ -1,4 +1,4 @@
-"""Reverse-ETL throughput and plan time (issue 7 targets: >= 20,000 changes/s to a local endpoint,
+"""Reverse-ETL throughput and plan time (targets: >= 20,000 changes/s to a local endpoint,
 unthrottled, with batching; plan time at 1M members).
 
     .venv/bin/python bench/reverse_etl_throughput.py --members 1000000 --batch-size 1000

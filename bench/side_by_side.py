@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-# The pair the full build ran side by side before its first build went to one thread (issue 10).
+# The pair the full build ran side by side before its first build went to one thread.
 DEFAULT_MODELS = ["int_profile_lifetime_traits", "int_consent_statements"]
 
 

@@ -1,4 +1,4 @@
-"""`make bench`: the issue 10 benchmark suite, at 1M and 10M events by default.
+"""`make bench`: the performance suite, at 1M and 10M events by default.
 
     .venv/bin/python bench/suite.py [--sizes 1000000 10000000] [--runs 3] [--latency-at 10000000]
 

@@ -2,7 +2,7 @@
 
 An event reaches a channel after one run of the job the sensor starts, and often after waiting for
 the run before it too (DuckDB has one writer), so that run's length sets the event-to-activation
-latency (issue 10). `upstream_pipeline` builds every model, runs the project's 19 dbt unit tests
+latency. `upstream_pipeline` builds every model, runs the project's 19 dbt unit tests
 and its 130 data tests, and only then syncs. This job builds only the models upstream of a sync,
 checks only the activation models the syncs read (their key tests: a duplicated or missing
 sync_key would reach the channel), and runs no unit tests (they test the SQL against fixtures,

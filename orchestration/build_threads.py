@@ -3,7 +3,7 @@
 Every DuckDB query already uses every core, and all the models of a build share one memory
 limit (profiles.yml). A warehouse's first build, like a full refresh (the nightly identity
 check's rebuild), is all big queries: two at once each get half the memory, spill, and both
-take longer than they would one after the other (issue 10: at 10M events the full build was
+take longer than they would one after the other (at 10M events the full build was
 16 to 50 s faster with one thread in 3 of 4 interleaved rounds, and the lifetime traits and
 consent statements took 17-21 s side by side against 10-15 s in turn: bench/side_by_side.py).
 Later runs are small, and two at once hide dbt's per-model overhead (the +1% incremental build

@@ -26,7 +26,7 @@ def build_args(job_name: str = "") -> list[str]:
     unit tests in the new-data sensor's job (activation_lane.py). A pinned
     instant (replays, the demo) reaches the models as UPSTREAM_AS_OF in the environment dbt
     inherits (macro as_of_text), not as --vars: a changed --vars makes dbt re-parse the whole
-    project on every run, seconds on the sensor's path (issue 10)."""
+    project on every run, seconds on the sensor's path."""
     return ["build", *build_thread_args(warehouse_path()), *dbt_args_for_job(job_name)]
 
 

@@ -2,8 +2,8 @@
 
 DuckDB lets one process write a file at a time. When a loader is appending raw events at the
 moment a run's dbt starts, dbt cannot take the file and fails before it runs a single node ("Could
-not set lock on file"): two of six new-data runs failed so at 1M profiles in bench/latency.py
-(issue 10), each a lost run's worth of latency. Such a failure leaves no run_results.json; a
+not set lock on file"): two of six new-data runs failed so at 1M profiles in bench/latency.py,
+each a lost run's worth of latency. Such a failure leaves no run_results.json; a
 failure of a model or a data test always does, and is not repeated here.
 
 The same loader can take the file in the moment between dbt's exit and the step's own read of

@@ -18,7 +18,7 @@ SYNC_ASSETS = sync_assets()
 
 # Every step of these jobs writes the one DuckDB file, so they run one after another anyway (pool
 # duckdb_writer). The in-process executor runs them in the run's own process instead of starting
-# a Python process per step, which cost 3 s per sync on the new-data sensor's path (issue 10).
+# a Python process per step, which cost 3 s per sync on the new-data sensor's path.
 EXECUTOR = dg.in_process_executor
 
 upstream_pipeline = dg.define_asset_job(

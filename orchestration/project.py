@@ -24,7 +24,7 @@ UPSTREAM_PROJECT = DbtProject(project_dir=ROOT, profiles_dir=ROOT, target_path=P
 # dagster-dbt gives every invocation its own target folder under DBT_TARGET_PATH (default
 # `target`) and copies DBT_TARGET_PATH/partial_parse.msgpack into it. Pointing it at the folder
 # prepare_manifest parses into lets each run parse partially: without it every run of the
-# sensor's pipeline parsed the whole project again, 3.5 s at the head of each run (issue 10).
+# sensor's pipeline parsed the whole project again, 3.5 s at the head of each run.
 os.environ.setdefault("DBT_TARGET_PATH", str(UPSTREAM_PROJECT.target_path))
 
 

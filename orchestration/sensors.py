@@ -103,7 +103,7 @@ def new_raw_data_sensor_for(
             return dg.SkipReason(f"no new raw data since {context.cursor}")
         if waiting_runs(context, job_names):
             # A queued run reads everything that has landed when it starts: another would only
-            # rebuild the same data after it, and delay whatever lands next (issue 10).
+            # rebuild the same data after it, and delay whatever lands next.
             return dg.SkipReason("a run is already waiting to start; it will read this data")
         reason = full_pipeline_is_due(context, full.name) if fast_lane else "no sync is configured"
         context.update_cursor(latest)

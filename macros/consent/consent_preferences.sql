@@ -6,12 +6,12 @@
     unpivot), instead of one scan per category.
     A track event sits in `tracks` and again in its own table: a per-event table only adds the
     messages `tracks` does not hold (an anti-join, much cheaper than a DISTINCT over every
-    statement, issue 10).
+    statement).
 
     `messages` (optional): the name of a relation or CTE with a message_id column. Every table is
     joined to it first, so an incremental run that decides a few messages again reads only
     theirs; without it, the anti-join against `tracks` hashes every tracked message per event
-    table, seconds at 10M events whatever the run's size (issue 10).
+    table, seconds at 10M events whatever the run's size.
 -#}
 {% macro consent_preferences(messages=none) -%}
     {%- set categories = var('upstream__consent_categories') -%}

@@ -3,7 +3,7 @@
     variable UPSTREAM_AS_OF, else the run's start. Using run_started_at rather than now() keeps
     every model of one run on the same instant.
     Scheduled runs that pin the instant should set UPSTREAM_AS_OF rather than pass --vars: dbt
-    re-parses the whole project whenever --vars changes (about 4 s, issue 10). The variable is
+    re-parses the whole project whenever --vars changes (about 4 s). The variable is
     read only while executing, so dbt does not record it at parse time and its per-run value
     keeps partial parsing intact; SQL is compiled during execution, so every model sees it.
 -#}

@@ -74,7 +74,7 @@
 {#-
     A value that orders distinct raw rows deterministically, for picking one copy of a message
     that arrived twice at the same instant. DuckDB hashes the row: serializing every raw row to
-    JSON just to sort by it tripled the cost of every staging read (issue 10). Elsewhere the
+    JSON just to sort by it tripled the cost of every staging read. Elsewhere the
     JSON text does the job.
 -#}
 {% macro row_order_key(alias) %}

@@ -2,7 +2,7 @@
     Generic data test: no two rows share the same values in `columns` (a list of column names).
     Groups by the columns themselves rather than by one concatenated text: exact (no separator can
     make two different tuples collide) and several times faster on millions of rows, which the
-    new-data sensor's runs pay for (issue 10). Rows with a NULL in a key column are skipped, as
+    new-data sensor's runs pay for. Rows with a NULL in a key column are skipped, as
     dbt's `unique` skips NULLs; the columns' not_null tests say whether NULL is allowed.
 
     `latest_by` (optional): a column every run stamps its rows with (loaded_at). Only the keys of

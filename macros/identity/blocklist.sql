@@ -24,7 +24,7 @@
     True when the identifier matches a blocklist rule: an exact rule compares case-insensitively,
     a regex rule searches the value; a rule's id_type '*' applies to every type. The patterns are
     written in as constants: joined as a column, every identifier met every rule and each pattern
-    was (it seems) compiled per row; at 10M events that was 6–9 s of the validation model (issue 10).
+    was (it seems) compiled per row; at 10M events that was 6–9 s of the validation model.
 -#}
 {% macro blocklist_condition(rules, id_type_expr, id_value_expr) -%}
     {%- set by_type = {} %}

@@ -25,7 +25,7 @@
     A model that joins every staged table to the messages it decides again needs the planner to
     know the set is small: as a query, DuckDB takes it for millions of rows and hashes the staged
     tables instead, 15 s of a new-data run at 1M profiles for int_consent_statements with no
-    message to decide (issue 10). dbt compiles a model right before running it, after the models
+    message to decide. dbt compiles a model right before running it, after the models
     it depends on, so the constants are what the query would have read.
 -#}
 {% macro listed_reattributed_messages(watermark) -%}

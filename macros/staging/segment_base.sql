@@ -56,7 +56,7 @@
         {#- Raw tables only grow, so a message in the lookback window has a copy this model has not
             stored exactly when the window holds more raw copies of it than stored ones. Only those
             messages are read again: re-reading the whole window rewrote ~5% of every table on
-            every run, most of a small run's time (issue 10). -#}
+            every run, most of a small run's time. -#}
         {%- set unstored = 'select message_id from (select '
             ~ upstream.nullif_junk('recent.' ~ adapter.quote(message_id_column)) ~ ' as message_id, 1 as copies from '
             ~ relation ~ ' as recent where ' ~ arrived ~ ' union all select message_id, -1 as copies from ' ~ this
@@ -64,8 +64,8 @@
             ~ ') as window_copies group by message_id having sum(copies) <> 0' -%}
         {#- Which raw rows to read: nullif_junk(id) is null or nullif_junk(id) in (unstored), written
             so each row's id is trimmed once and compared by a semi join: for an id that is not a
-            placeholder, nullif_junk(id) is trim_whitespace(id). A third of the model's time at 10M events
-            (issue 10). -#}
+            placeholder, nullif_junk(id) is trim_whitespace(id). A third of the model's time at 10M events.
+            -#}
         {%- set raw_id = 'raw_row.' ~ adapter.quote(message_id_column) -%}
         {%- set batch = raw_id ~ ' is null or ' ~ upstream.is_junk_placeholder(raw_id) ~ ' or '
             ~ upstream.trim_whitespace('cast(' ~ raw_id ~ ' as ' ~ dbt.type_string() ~ ')') ~ ' in (' ~ unstored ~ ')' -%}
@@ -175,7 +175,7 @@ classified as (
 ),
 
 -- The raw row's JSON is only kept for the quarantine. Dropping it before the copy numbering
--- keeps it out of the window's sort, which otherwise carries every row's JSON (issue 10).
+-- keeps it out of the window's sort, which otherwise carries every row's JSON.
 quarantine_json as (
     select
         {%- for column in carried %}

@@ -5,7 +5,7 @@
     does. A person can unsubscribe one address and keep another. Statements after as_of do not
     count.
 
-    Incremental (issue 10): a run replaces every row of the profiles whose subscriptions may have
+    Incremental: a run replaces every row of the profiles whose subscriptions may have
     changed (macro consent_changed_profiles; a moved identifier covers new, moved and gone
     addresses). Each of those profiles also gets a placeholder row, so one left without any
     address loses its rows too; the post-hook deletes the placeholders.

@@ -9,7 +9,7 @@
     statement_id is the message id or the record id ('' for every export row without one: they
     share that key, and are replaced together).
 
-    Incremental (issue 10): a run replaces the statements of the messages int_messages_attributed
+    Incremental: a run replaces the statements of the messages int_messages_attributed
     decided again (new mentions, or an identifier whose profile changed) and of the CMP records
     that changed (a row added, altered, gone from the export, or on another profile). Each
     replaced key also gets a placeholder row with a NULL profile, so a statement whose message or

@@ -2,7 +2,7 @@
     Consent per profile and category (var upstream__consent_categories), as of as_of: the latest
     statement wins, a denial wins a tie, and no statement means denied.
 
-    Incremental (issue 10): a run decides again only the profiles whose answer may have changed
+    Incremental: a run decides again only the profiles whose answer may have changed
     (macro consent_changed_profiles), the profiles new in `profiles`, and every profile when a
     category was added to the var. A profile gone from `profiles` gets placeholder rows that
     replace its stored ones and that the post-hook deletes, with the rows of a removed category.
@@ -84,7 +84,7 @@ statements as (
 
 {# Grouping, not a row_number() window over every statement: the latest instant per profile and
     category, then its statements with the tie-break order (a denial first, then the source
-    name) as one text whose minimum is the winner. Half the time at 10M events (issue 10). #}
+    name) as one text whose minimum is the winner. Half the time at 10M events. #}
 latest_at as (
     select
         profile_id,

@@ -1,5 +1,5 @@
 {#
-    The identity graph (DESIGN.md): one row per linkable identifier and the profile it belongs
+    The identity graph: one row per linkable identifier and the profile it belongs
     to. Built after profile_merges and int_identity_reassignments, which compare this table's
     previous state with the new one.
     Profiles forgotten by a deletion request (privacy_forgotten_identifiers) are left out whole,

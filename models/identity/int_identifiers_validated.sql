@@ -49,7 +49,7 @@
 ] %}
 
 {#- Read where used, not as one CTE: DuckDB materializes a CTE read more than once, which here
-    copies every mention (15M rows at 10M events) before any filter applies (issue 10). -#}
+    copies every mention (15M rows at 10M events) before any filter applies. -#}
 {%- set mentions = ref('int_identifier_mentions') %}
 {#- Unqualified, so the unit test can override it (see the macro). -#}
 {%- set blocklist_rule_rows = blocklist_rules(ref('identity_blocklist')) %}
@@ -274,7 +274,7 @@ partner_keys as (
 ),
 
 {# The screen reason of every identifier in those messages: this run's, else the one stored with
-   its row. Limited to those messages: all stored rows would be a join of millions (issue 10). #}
+   its row. Limited to those messages: all stored rows would be a join of millions. #}
 screen_status as (
     select * from screened
     union all

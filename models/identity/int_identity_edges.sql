@@ -4,7 +4,7 @@
     instead of k(k-1)/2 with the same connectivity. linked_at is the first time the link arrived
     (received_at), which decides who wins when a link would break a limit.
 
-    Incremental (issue 10): only rows that mention a touched identifier (int_identity_touched_nodes)
+    Incremental: only rows that mention a touched identifier (int_identity_touched_nodes)
     can link differently: a new row, or a touched identifier that became the anchor or stopped
     being linkable, changes links among the identifiers of those rows. Call those identifiers the
     scope. A run replaces every link with an end in the scope, recomputed from all rows that

@@ -1,6 +1,6 @@
 {#
-    Profiles that ceased to exist because new data linked them into an older profile
-    (DESIGN.md): merged_profile_id, into_profile_id, merged_at, reason. Append-only: each run
+    Profiles that ceased to exist because new data linked them into an older profile:
+    merged_profile_id, into_profile_id, merged_at, reason. Append-only: each run
     compares the id_graph of the previous run with the new assignment, before id_graph is
     replaced. A full refresh starts the log afresh.
 #}

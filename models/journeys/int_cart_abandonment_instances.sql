@@ -78,7 +78,7 @@ orders as (
 ),
 
 {# One equi-join per way an order can match, not one join on an OR: an OR leaves the engine
-    only the inequality to join on, which compares every instance with every order (issue 10). #}
+    only the inequality to join on, which compares every instance with every order. #}
 conversion_matches as (
     {%- for key in ['profile_id', 'checkout_id', 'order_id'] %}
     select

@@ -137,7 +137,7 @@ device_rows as (
     id_graph already holds each identifier's first and last sighting over all its mentions. They
     are the sightings up to as_of whenever the last one is not after as_of; only identifiers seen
     after as_of (a replay) are read again from the mentions. Joining every mention to the graph
-    took 3.5 s at 10M events (issue 10).
+    took 3.5 s at 10M events.
 #}
 identifier_sightings as (
     select

@@ -1,6 +1,6 @@
 """The unique_combination data test (macros/data_tests): with latest_by it checks only the keys
 the latest run wrote, yet it still fails on a duplicate that run made against an older row, and
-it does not fail on an old duplicate it already reported (issue 10)."""
+it does not fail on an old duplicate it already reported."""
 
 import duckdb
 import pytest

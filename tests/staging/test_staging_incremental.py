@@ -1,4 +1,4 @@
-"""The base layer is incremental (issue 10): a later build reads only the messages with a copy it
+"""The base layer is incremental: a later build reads only the messages with a copy it
 has not stored, yet a late copy of an old message is still a duplicate, and bad rows are
 quarantined once, however many builds re-read them."""
 
