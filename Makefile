@@ -27,7 +27,7 @@ DBT_FLAGS := --project-dir . --profiles-dir .
 
 DAGSTER_HOME_DIR := $(CURDIR)/.dagster
 
-.PHONY: install demo dev test lint dbt-test clean dagster-home spark-install postgres-up test-spark test-postgres bench
+.PHONY: install demo dev test check lint dbt-test docs clean dagster-home spark-install postgres-up test-spark test-postgres bench
 
 install: $(STAMP)
 
@@ -94,9 +94,24 @@ test-postgres: install postgres-up
 test-spark: install spark-install
 	$(PY) -m pytest tests/parity/test_parity_spark.py
 
-# pytest runs last so its summary is the closing line; it includes both parity suites.
+# pytest runs last so its summary is the closing line; it includes both parity suites. Two
+# workers, one per core: a dbt build is mostly one Python process, so two builds fill the
+# machine. Each worker takes whole files (--dist loadfile), so a file's warehouses are built once.
+PYTEST_WORKERS ?= 2
 test: install lint dbt-test postgres-up spark-install
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+
+# The inner loop: lint, then the tests that need no dbt build (under 3 minutes on 2 cores).
+check: install lint
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not slow"
+
+# dbt's documentation site over the demo warehouse (an empty catalog without one), on
+# http://127.0.0.1:$(DOCS_PORT).
+DOCS_PORT ?= 8080
+docs: install
+	UPSTREAM_DUCKDB_PATH=$(DEMO_DB) $(DBT) docs generate $(DBT_FLAGS) --target-path target/docs \
+		$$(test -f $(DEMO_DB) || echo --empty-catalog)
+	$(DBT) docs serve $(DBT_FLAGS) --target-path target/docs --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 # The performance suite (not part of `make test`): 1M and 10M generated events, full
 # and incremental builds (3 runs each), identity vs reference, sync throughput, and the

@@ -1,7 +1,9 @@
 """Shared fixtures: a warehouse of hand-crafted raw rows, built once by real dbt."""
 
+import fcntl
 import os
 import shutil
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -9,12 +11,20 @@ import pytest
 from datagen.generate import GenerationConfig, generate
 from tests.support.crafted_rows import crafted_tables
 from tests.support.sync_fixtures import audience_warehouse
-from tests.support.warehouse import run_dbt, write_raw_tables
+from tests.support.warehouse import PROJECT_ROOT, run_dbt, write_raw_tables
 
 # Every warehouse a test builds names its profiles with this key instead of drawing its own, so
 # tests that compare warehouses built apart (an incremental build with a rebuild, DuckDB with
 # PostgreSQL and Spark) compare the same ids. tests/identity/test_identity_profile_key.py unsets it.
 os.environ.setdefault("UPSTREAM_PROFILE_ID_KEY", "upstream-test-suite")
+
+# Importing the code location parses the dbt project into target/dagster when the manifest is
+# missing or stale. Test workers (pytest-xdist) import it at once: one parses, the others wait for
+# the lock and find the manifest fresh.
+PROJECT_ROOT.joinpath("target").mkdir(exist_ok=True)
+with open(PROJECT_ROOT / "target" / ".manifest.lock", "w") as lock:
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    import orchestration.project  # noqa: F401
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +59,26 @@ def con(tmp_path: Path):
     connection = audience_warehouse(tmp_path / "upstream.duckdb")
     yield connection
     connection.close()
+
+
+# What makes a test slow: a dbt build (directly or through a shared warehouse), the demo, Dagster,
+# or another engine. `make check` runs the rest.
+SLOW_FOLDERS = {"parity", "orchestration"}
+SLOW_FIXTURES = {"crafted_warehouse", "generated", "generated_and_built", "demo_output"}
+SLOW_CALLS = ("run_dbt(", "build_as_of(", "generate(")
+
+
+@cache
+def _builds(module: Path) -> bool:
+    return any(call in module.read_text() for call in SLOW_CALLS)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = Path(str(item.fspath))
+        if (
+            SLOW_FOLDERS & set(module.parts)
+            or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+            or _builds(module)
+        ):
+            item.add_marker(pytest.mark.slow)

@@ -29,11 +29,25 @@ def port_holder(port: int) -> str | None:
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
-        try:
-            sockets = {os.readlink(fd) for fd in (proc / "fd").iterdir()}
+        if inodes & _socket_inodes(proc):
             command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
-        except OSError:
-            continue
-        if any(f"socket:[{inode}]" in sockets for inode in inodes):
             return f"pid {proc.name} ({command[:80]})"
     return None
+
+
+def _socket_inodes(proc: Path) -> set[str]:
+    """Inodes of the sockets a process has open; empty when it cannot be read (another user's,
+    or gone). A descriptor closed while it is read is skipped."""
+    inodes = set()
+    try:
+        descriptors = list((proc / "fd").iterdir())
+    except OSError:
+        return inodes
+    for descriptor in descriptors:
+        try:
+            target = os.readlink(descriptor)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    return inodes

@@ -11,6 +11,7 @@ import yaml
 from reverse_etl import config
 from reverse_etl.destinations import TYPES, build
 from tests.support.warehouse import PROJECT_ROOT
+from upstream_cli import lineage
 
 DOC_PAGES = [
     PROJECT_ROOT / "README.md",
@@ -84,6 +85,23 @@ def test_every_link_resolves(page: Path) -> None:
             if anchor not in headings:
                 missing.append(target)
     assert not missing, f"{page.name} links to what does not exist: {missing}"
+
+
+REPO_PATH = re.compile(
+    r"`((?:models|macros|tests|orchestration|reverse_etl|upstream_cli|upstream_config|datagen|bench|docs"
+    r"|seeds|analyses|scripts)/[\w./-]*)`"
+)
+
+
+@pytest.mark.parametrize("page", DOC_PAGES, ids=lambda page: page.name)
+def test_every_path_a_page_names_exists(page: Path) -> None:
+    missing = [
+        path
+        for path in REPO_PATH.findall(page.read_text())
+        if not (PROJECT_ROOT / path.rstrip(".")).exists()
+        and not (PROJECT_ROOT / path).with_suffix("").exists()
+    ]
+    assert not missing, f"{page.name} names paths that do not exist: {missing}"
 
 
 def test_no_development_process_words_in_the_product() -> None:
@@ -169,3 +187,9 @@ def test_each_destination_has_an_example_the_reverse_etl_accepts(
             if key.endswith("_env"):
                 monkeypatch.setenv(variable, "example-developer-token")
         assert build(sync).sync_name == sync.name
+
+
+def test_the_lineage_page_is_the_graph_the_code_builds() -> None:
+    assert (PROJECT_ROOT / "docs" / "lineage.md").read_text() == lineage.current_page(), (
+        "docs/lineage.md is out of date: run .venv/bin/python -m upstream_cli.lineage"
+    )
