@@ -1,0 +1,58 @@
+"""How long `make test` takes on a clean clone, install included, as CI runs it.
+
+    .venv/bin/python bench/test_suite.py [--revision HEAD] [--keep]
+
+Clones the revision into a temporary folder, runs `CI=true make test` there, and prints the wall
+time, pytest's summary line and the slowest tests (pytest's --durations, passed through
+PYTEST_ADDOPTS). The full output goes to bench/results/<date>-test-suite.log.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--revision", default="HEAD")
+    parser.add_argument("--keep", action="store_true", help="keep the clone")
+    args = parser.parse_args(argv)
+    clone = Path(tempfile.mkdtemp(prefix="upstream-test-suite-"))
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    subprocess.run(["git", "-C", str(clone), "checkout", "-q", args.revision], check=True)
+    revision = subprocess.run(
+        ["git", "-C", str(clone), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    env = {**os.environ, "CI": "true", "PYTEST_ADDOPTS": "--durations=25"}
+    started = time.monotonic()
+    result = subprocess.run(["make", "test"], cwd=clone, env=env, capture_output=True, text=True, check=False)
+    seconds = time.monotonic() - started
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    log = RESULTS / f"{datetime.date.today()}-test-suite.log"
+    log.write_text(result.stdout + result.stderr)
+    lines = result.stdout.splitlines()
+    summary = next((line for line in reversed(lines) if " in " in line and "=" in line), "")
+    outcomes = re.findall(r"(\d+) (passed|failed|errors?|skipped)", summary)
+    counts = {kind: int(number) for number, kind in outcomes}
+    print(json.dumps({"revision": revision, "exit": result.returncode, "wall_s": round(seconds), **counts}))
+    print(f"make test on a clean clone of {revision}: {seconds / 60:.1f} min, exit {result.returncode}")
+    print(summary)
+    print(f"full output: {log}")
+    if not args.keep:
+        shutil.rmtree(clone, ignore_errors=True)
+    return result.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
