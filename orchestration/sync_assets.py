@@ -10,7 +10,6 @@ missing warehouse or a refusal by a safety rail fails at once, saying how to pro
 """
 
 import os
-from pathlib import Path
 
 import dagster as dg
 
@@ -19,11 +18,6 @@ from reverse_etl.config import ConfigError
 from reverse_etl.delivery import FatalError
 from reverse_etl.destinations import TYPES, build
 from upstream_config.warehouse import WarehouseMissingError, existing_warehouse, on_duckdb
-
-
-def sync_config_path() -> Path:
-    return Path(os.environ.get("UPSTREAM_SYNC_CONFIG", config.DEFAULT_CONFIG))
-
 
 # The first retry's delay in seconds (doubling after); tests of outages shorten it.
 SYNC_RETRY = dg.RetryPolicy(
@@ -111,4 +105,4 @@ def sync_asset(sync: config.SyncConfig) -> dg.AssetsDefinition:
 
 
 def sync_assets() -> list[dg.AssetsDefinition]:
-    return [sync_asset(sync) for sync in config.load(sync_config_path(), TYPES).values()]
+    return [sync_asset(sync) for sync in config.load(config.config_path(), TYPES).values()]

@@ -3,7 +3,8 @@
 Commands: list | plan SYNC | run SYNC [--force] [--full-resync] | resolve SYNC --as sent|unsent |
 requeue SYNC | runs | status.
 
-The warehouse is UPSTREAM_DUCKDB_PATH (default warehouse/upstream.duckdb) and must exist. Exit 0
+The sync file is --config, else UPSTREAM_SYNC_CONFIG, else reverse_etl/syncs.yml. The warehouse
+is UPSTREAM_DUCKDB_PATH (default warehouse/upstream.duckdb) and must exist. Exit 0
 when a run completed: every row it sent got the channel's verdict, even if some were rejections
 (reported, and retried next run); 1 when the run failed, was refused, or ended incomplete (rows
 the channel never answered stay pending; the summary line says why), or could not start (a
@@ -39,7 +40,7 @@ def _print_table(rows: list[tuple], header: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reverse_etl", description=__doc__.splitlines()[0])
-    parser.add_argument("--config", type=Path, default=config.DEFAULT_CONFIG)
+    parser.add_argument("--config", type=Path, default=config.config_path())
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="the syncs in the file")
     plan_parser = commands.add_parser("plan", help="dry run: counts and samples, nothing sent")

@@ -8,6 +8,7 @@ environment variables that hold them; a plain http:// URL is refused unless it i
 
 import difflib
 import ipaddress
+import os
 import re
 import urllib.parse
 from collections.abc import Mapping
@@ -18,6 +19,14 @@ from typing import Any
 import yaml
 
 DEFAULT_CONFIG = Path(__file__).with_name("syncs.yml")
+
+
+def config_path() -> Path:
+    """The sync file the CLI and the Dagster code location read: UPSTREAM_SYNC_CONFIG, else the
+    shipped reverse_etl/syncs.yml."""
+    return Path(os.environ.get("UPSTREAM_SYNC_CONFIG", DEFAULT_CONFIG))
+
+
 MODES = ("mirror", "upsert", "insert")
 SYNC_KEYS = ("name", "source", "key", "mode", "destination", "max_remove_share")
 DESTINATION_KEYS = ("type", "batch_size", "timeout_s", "max_attempts", "rate_per_s", "secret_env")
