@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from tests.parity import scenario
-from tests.parity.warehouses import DuckDBWarehouse, PostgresWarehouse
+from tests.support.parity import scenario
+from tests.support.parity.warehouses import DuckDBWarehouse, PostgresWarehouse
 
 
 @pytest.fixture(scope="module")

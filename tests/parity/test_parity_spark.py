@@ -4,8 +4,8 @@ build (`make test-spark`)."""
 
 import pytest
 
-from tests.parity import scenario
-from tests.parity.warehouses import DuckDBWarehouse, SparkWarehouse
+from tests.support.parity import scenario
+from tests.support.parity.warehouses import DuckDBWarehouse, SparkWarehouse
 from tests.support.warehouse import PROJECT_ROOT
 
 

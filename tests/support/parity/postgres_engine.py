@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psycopg2
 
-from tests.parity.raw_phases import RawTable
+from tests.support.parity.raw_phases import RawTable
 
 # DuckDB type of a raw column -> PostgreSQL type (DECIMAL(p,s) keeps its precision as numeric).
 TYPES = {"VARCHAR": "text", "DOUBLE": "double precision", "BIGINT": "bigint", "BOOLEAN": "boolean"}

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.parity.raw_phases import RawTable
+from tests.support.parity.raw_phases import RawTable
 
 
 def load_phase(db_path: Path, tables: list[RawTable], folder: Path, phase: int, schema: str = "raw") -> None:

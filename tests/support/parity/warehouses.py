@@ -10,8 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from tests.parity import duckdb_engine, postgres_engine
-from tests.parity.raw_phases import RawTable
+from tests.support.parity import duckdb_engine, postgres_engine
+from tests.support.parity.raw_phases import RawTable
 from tests.support.warehouse import PROJECT_ROOT
 
 SPARK_VENV = Path(os.environ.get("UPSTREAM_SPARK_VENV", PROJECT_ROOT / ".venv-spark"))
@@ -106,7 +106,7 @@ class SparkWarehouse:
         command, *rest = args
         python = str(SPARK_VENV / "bin" / "python")
         result = subprocess.run(
-            [python, "-m", "tests.parity.spark_io", command, str(self.spark_dir), *rest],
+            [python, "-m", "tests.support.parity.spark_io", command, str(self.spark_dir), *rest],
             cwd=PROJECT_ROOT,
             env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
             capture_output=True,

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from datagen.generate import GenerationConfig, generate
-from tests.parity.compare import differences
-from tests.parity.raw_phases import export_phases
+from tests.support.parity.compare import differences
+from tests.support.parity.raw_phases import export_phases
 from tests.support.warehouse import PROJECT_ROOT
 
 # The generator's default window is 2026-09-01 + 60 days: the first build sees 49 days, the
