@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     revision = subprocess.run(
         ["git", "-C", str(clone), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
     ).stdout.strip()
-    env = {**os.environ, "CI": "true", "PYTEST_ADDOPTS": "--durations=25"}
+    env = {**os.environ, "CI": "true", "PYTEST_ADDOPTS": "--durations=0"}
     started = time.monotonic()
     result = subprocess.run(["make", "test"], cwd=clone, env=env, capture_output=True, text=True, check=False)
     seconds = time.monotonic() - started
