@@ -10,6 +10,7 @@ import pytest
 
 from datagen.generate import GenerationConfig, generate
 from tests.support.crafted_rows import crafted_tables
+from tests.support.shared_builds import built_once
 from tests.support.sync_fixtures import audience_warehouse
 from tests.support.warehouse import PROJECT_ROOT, run_dbt, write_raw_tables
 
@@ -30,27 +31,33 @@ with open(PROJECT_ROOT / "target" / ".manifest.lock", "w") as lock:
 @pytest.fixture(scope="session")
 def crafted_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A DuckDB file holding the crafted raw rows, after a full `dbt build` (tests included)."""
-    db_path = tmp_path_factory.mktemp("crafted") / "upstream.duckdb"
-    write_raw_tables(db_path, crafted_tables())
-    run_dbt(db_path, "build", "--vars", "{upstream__as_of: '2026-03-10 00:00:00'}")
-    return db_path
+
+    def build(db_path: Path) -> None:
+        write_raw_tables(db_path, crafted_tables())
+        run_dbt(db_path, "build", "--vars", "{upstream__as_of: '2026-03-10 00:00:00'}")
+
+    return built_once(tmp_path_factory, "crafted", build)
 
 
 @pytest.fixture(scope="session")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Raw and truth schemas from the demo generator (40k events, seed 7), not yet built."""
-    db = tmp_path_factory.mktemp("generated") / "upstream.duckdb"
-    generate(GenerationConfig(db_path=db, events=40_000, seed=7))
-    return db
+    return built_once(
+        tmp_path_factory,
+        "generated",
+        lambda db: generate(GenerationConfig(db_path=db, events=40_000, seed=7)),
+    )
 
 
 @pytest.fixture(scope="session")
 def generated_and_built(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the generated warehouse after a full `dbt build` (`generated` stays unbuilt)."""
-    db = tmp_path_factory.mktemp("generated_built") / "upstream.duckdb"
-    shutil.copy(generated, db)
-    run_dbt(db, "build")
-    return db
+
+    def build(db: Path) -> None:
+        shutil.copy(generated, db)
+        run_dbt(db, "build")
+
+    return built_once(tmp_path_factory, "generated_built", build)
 
 
 @pytest.fixture

@@ -1,12 +1,14 @@
 """Helpers the tests share: write raw tables into a DuckDB file, run real dbt, read results."""
 
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -63,7 +65,6 @@ def run_dbt(
         # any differs, so a run with other --vars is still right, only slower.
         _start_from_shared_parse(target, env)
     command = [
-        str(DBT),
         *args,
         "--project-dir",
         str(project_dir),
@@ -74,7 +75,7 @@ def run_dbt(
         "--log-path",
         str(db_path.parent / "dbt_logs"),
     ]
-    result = subprocess.run(command, env=env, cwd=db_path.parent, capture_output=True, text=True, check=False)
+    result = _dbt(command, env, db_path.parent)
     if expect_failure:
         if result.returncode == 0:
             raise AssertionError(
@@ -88,6 +89,29 @@ def run_dbt(
         summary = "\n".join(lines[start:])[-6000:]
         raise AssertionError(f"dbt {' '.join(args)} failed:\n{summary}\n{result.stderr[-2000:]}")
     return result.stdout
+
+
+@dataclass
+class DbtResult:
+    returncode: int
+    stdout: str
+    stderr: str = ""
+
+
+# A fork server per test worker, started on first use with dbt imported (tests/support/dbt_child.py).
+FORK_SERVER = multiprocessing.get_context("forkserver")
+FORK_SERVER.set_forkserver_preload(["tests.support.dbt_child"])
+
+
+def _dbt(args: list[str], env: dict[str, str], cwd: Path) -> DbtResult:
+    """`dbt <args>` in a child of the fork server, as the `dbt` command would run it."""
+    from tests.support import dbt_child
+
+    with tempfile.NamedTemporaryFile("r", suffix=".log", dir=cwd) as output:
+        child = FORK_SERVER.Process(target=dbt_child.invoke, args=(args, env, str(cwd), output.name))
+        child.start()
+        child.join()
+        return DbtResult(child.exitcode or 0, output.read())
 
 
 def _as_of_from_vars(args: Sequence[str]) -> tuple[list[str], dict[str, str]]:
