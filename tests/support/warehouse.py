@@ -83,23 +83,22 @@ def run_dbt(
     if expect_failure:
         if result.returncode == 0:
             raise AssertionError(
-                f"dbt {' '.join(args)} succeeded but should have failed:\n{result.stdout[-3000:]}"
+                f"dbt {' '.join(args)} succeeded but should have failed:\n{result.output[-3000:]}"
             )
-        return result.stdout + result.stderr
+        return result.output
     if result.returncode != 0:
         # dbt prints its errors in a summary near the end, after every skipped node.
-        lines = result.stdout.splitlines()
+        lines = result.output.splitlines()
         start = next((i for i, line in enumerate(lines) if "Completed with" in line), max(0, len(lines) - 60))
         summary = "\n".join(lines[start:])[-6000:]
-        raise AssertionError(f"dbt {' '.join(args)} failed:\n{summary}\n{result.stderr[-2000:]}")
-    return result.stdout
+        raise AssertionError(f"dbt {' '.join(args)} failed:\n{summary}")
+    return result.output
 
 
 @dataclass
 class DbtResult:
     returncode: int
-    stdout: str
-    stderr: str = ""
+    output: str  # what dbt printed, stdout and stderr together
 
 
 # A fork server per test worker, started on first use with dbt imported (tests/support/dbt_child.py).
@@ -109,13 +108,19 @@ FORK_SERVER.set_forkserver_preload(["tests.support.dbt_child"])
 
 def _dbt(args: list[str], env: dict[str, str], cwd: Path) -> DbtResult:
     """`dbt <args>` in a child of the fork server, as the `dbt` command would run it."""
-    from tests.support import dbt_child
-
     with tempfile.NamedTemporaryFile("r", suffix=".log", dir=cwd) as output:
-        child = FORK_SERVER.Process(target=dbt_child.invoke, args=(args, env, str(cwd), output.name))
+        child = FORK_SERVER.Process(target=_invoke_in_child, args=(args, env, str(cwd), output.name))
         child.start()
         child.join()
         return DbtResult(child.exitcode or 0, output.read())
+
+
+def _invoke_in_child(args: list[str], env: dict[str, str], cwd: str, output: str) -> None:
+    """Runs in the child, where the fork server has imported dbt already (the test process never
+    imports it)."""
+    from tests.support.dbt_child import invoke
+
+    invoke(args, env, cwd, output)
 
 
 def _as_of_from_vars(args: Sequence[str]) -> tuple[list[str], dict[str, str]]:
