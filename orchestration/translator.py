@@ -21,6 +21,11 @@ SEGMENT_FRESHNESS = dg.FreshnessPolicy.time_window(
 )
 
 
+def stage_of(node: Mapping[str, Any]) -> str | None:
+    """The stage folder a manifest node lives in (its Dagster group), or None."""
+    return next((part for part in node.get("fqn", [])[1:-1] if part in STAGES), None)
+
+
 class UpstreamTranslator(DagsterDbtTranslator):
     """Groups by folder; freshness on segments."""
 
@@ -29,8 +34,7 @@ class UpstreamTranslator(DagsterDbtTranslator):
     ) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
-        fqn = node.get("fqn", [])
-        group = next((part for part in fqn[1:-1] if part in STAGES), None)
+        group = stage_of(node)
         if node.get("resource_type") == "seed":
             group = "identity" if node.get("name", "").startswith("identity_") else "seeds"
         attributes: dict[str, Any] = {}

@@ -15,7 +15,8 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from orchestration.translator import GROUPS, STAGES
+from orchestration.raw_sources import STATE_GROUPS
+from orchestration.translator import GROUPS, stage_of
 from reverse_etl import config
 from reverse_etl.destinations import TYPES
 
@@ -26,8 +27,8 @@ PAGE = ROOT / "docs" / "lineage.md"
 def node_group(node: dict) -> str | None:
     """The Dagster group of a manifest node: its stage folder, raw for sources."""
     if node.get("resource_type") == "source":
-        return "raw" if node.get("source_name") not in ("segment_history", "activation_records") else None
-    return next((part for part in node.get("fqn", [])[1:-1] if part in STAGES), None)
+        return "raw" if node.get("source_name") not in STATE_GROUPS else None
+    return stage_of(node)
 
 
 def stage_graph(manifest: dict, syncs: dict) -> tuple[Counter, dict[str, list[str]]]:

@@ -4,7 +4,6 @@ kept in target/test-artifacts/."""
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from datagen.generate import GenerationConfig, generate
 from orchestration.translator import GROUPS
 from tests.support.browser import render
 from tests.support.channels import TEST_SECRET, webhook_channel
+from tests.support.ports import free_port
 from tests.support.warehouse import PROJECT_ROOT
 
 RUN_PIPELINE = (
@@ -30,12 +30,6 @@ ARTIFACTS = PROJECT_ROOT / "target" / "test-artifacts"
 def _text(dom: str) -> str:
     dom = re.sub(r"<script.*?</script>|<style.*?</style>", " ", dom, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dom))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +60,7 @@ def webserver(tmp_path_factory: pytest.TempPathFactory):
             capture_output=True,
             timeout=600,
         )
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "dagster-webserver"),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.ports import free_port
 from tests.support.warehouse import PROJECT_ROOT
 from upstream_cli import demo
 
@@ -30,12 +31,6 @@ def _readme_sample() -> list[str]:
     return [_normalized(line) for line in block.strip().strip("`").strip().splitlines()]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def demo_output(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     root = tmp_path_factory.mktemp("demo")
@@ -45,7 +40,7 @@ def demo_output(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
             "--no-print-directory",
             "demo",
             f"DEMO_DB={root / 'upstream.duckdb'}",
-            f"DEMO_PORT={_free_port()}",
+            f"DEMO_PORT={free_port()}",
             f"DAGSTER_HOME_DIR={root / 'dagster'}",
         ],
         cwd=PROJECT_ROOT,
