@@ -75,8 +75,13 @@ def load_phase(database: str, tables: list[RawTable], folder: Path, phase: int, 
         con.commit()
 
 
-def read_table(database: str, relation: str) -> tuple[list[str], list[tuple]]:
-    """Column names and rows of one relation."""
+def read_schema(database: str, schema: str) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Column names and rows of every table and view in `schema`."""
     with connect(database) as con, con.cursor() as cur:
-        cur.execute(f"select * from {relation}")
-        return [column.name for column in cur.description], cur.fetchall()
+        cur.execute("select table_name from information_schema.tables where table_schema = %s", [schema])
+        names = [name for (name,) in cur.fetchall()]
+        result = {}
+        for name in names:
+            cur.execute(f'select * from {schema}."{name}"')
+            result[name] = ([column.name for column in cur.description], cur.fetchall())
+        return result

@@ -1,6 +1,8 @@
-"""One interface over the three engines of the parity suites: load a phase of raw tables, run
-`dbt build` as of an instant, read relations back. Each warehouse lives in its own place (a
-DuckDB file, a PostgreSQL database, a Spark directory), so suites never share state."""
+"""One interface over the three engines of the parity suites: run the scenario's phases (load a
+phase of raw tables, `dbt build` as of its instant, read back every relation of the target
+schema) and return what each phase left. Each warehouse lives in its own place (a DuckDB file,
+a PostgreSQL database, a Spark directory), so suites never share state, and the two engines of
+a suite run side by side on the two cores."""
 
 import os
 import pickle
@@ -11,29 +13,18 @@ from pathlib import Path
 import duckdb
 
 from tests.support.parity import duckdb_engine, postgres_engine
+from tests.support.parity.build_args import dbt_build_args
 from tests.support.parity.raw_phases import RawTable
 from tests.support.warehouse import PROJECT_ROOT
 
 SPARK_VENV = Path(os.environ.get("UPSTREAM_SPARK_VENV", PROJECT_ROOT / ".venv-spark"))
-# dbt's own data tests and unit tests run on DuckDB in `make dbt-test`; here only models.
-BUILD_ARGS = ("build", "--exclude-resource-type", "test", "unit_test")
+
+Relations = dict[str, tuple[list[str], list[tuple]]]
+Phases = tuple[tuple[int, str], ...]
 
 
 def run_dbt_command(dbt: Path, workdir: Path, env: dict[str, str], as_of: str) -> str:
-    command = [
-        str(dbt),
-        *BUILD_ARGS,
-        "--vars",
-        f'{{upstream__as_of: "{as_of}"}}',
-        "--project-dir",
-        str(PROJECT_ROOT),
-        "--profiles-dir",
-        str(PROJECT_ROOT),
-        "--target-path",
-        str(workdir / "dbt_target"),
-        "--log-path",
-        str(workdir / "dbt_logs"),
-    ]
+    command = [str(dbt), *dbt_build_args(workdir, as_of)]
     result = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         engine = env.get("UPSTREAM_TARGET", "duckdb")
@@ -41,7 +32,19 @@ def run_dbt_command(dbt: Path, workdir: Path, env: dict[str, str], as_of: str) -
     return result.stdout
 
 
-class DuckDBWarehouse:
+class PhaseByPhase:
+    """Load, build and read back each phase in turn, from this process."""
+
+    def run_phases(self, tables: list[RawTable], folder: Path, phases: Phases) -> list[Relations]:
+        results = []
+        for phase, as_of in phases:
+            self.load(tables, folder, phase)
+            self.build(as_of)
+            results.append(self.read_all())
+        return results
+
+
+class DuckDBWarehouse(PhaseByPhase):
     name = "duckdb"
 
     def __init__(self, workdir: Path) -> None:
@@ -55,19 +58,16 @@ class DuckDBWarehouse:
         dbt = Path(sys.executable).parent / "dbt"
         return run_dbt_command(dbt, self.workdir, {"UPSTREAM_DUCKDB_PATH": str(self.db_path)}, as_of)
 
-    def relations(self) -> list[str]:
+    def read_all(self) -> Relations:
         """Every relation the build left in the target schema (scratch tables are dropped)."""
         with duckdb.connect(str(self.db_path), read_only=True) as con:
             rows = con.execute(
                 "select table_name from information_schema.tables where table_schema = 'main' order by 1"
             ).fetchall()
-        return [row[0] for row in rows]
-
-    def read(self, relations: list[str]) -> dict[str, tuple[list[str], list[tuple]]]:
-        return {relation: duckdb_engine.read_table(self.db_path, relation) for relation in relations}
+        return {name: duckdb_engine.read_table(self.db_path, name) for (name,) in rows}
 
 
-class PostgresWarehouse:
+class PostgresWarehouse(PhaseByPhase):
     name = "postgres"
 
     def __init__(self, workdir: Path, database: str) -> None:
@@ -82,16 +82,16 @@ class PostgresWarehouse:
         dbt = Path(sys.executable).parent / "dbt"
         return run_dbt_command(dbt, self.workdir, postgres_engine.connection_env(self.database), as_of)
 
-    def read(self, relations: list[str]) -> dict[str, tuple[list[str], list[tuple]]]:
-        read = postgres_engine.read_table
-        return {relation: read(self.database, f"analytics.{relation}") for relation in relations}
+    def read_all(self) -> Relations:
+        return postgres_engine.read_schema(self.database, "analytics")
 
     def close(self) -> None:
         postgres_engine.drop_database(self.database)
 
 
 class SparkWarehouse:
-    """Local Spark in .venv-spark: dbt-spark's session method, the metastore under workdir."""
+    """Local Spark in .venv-spark (dbt-spark's session method, the metastore under workdir): the
+    whole scenario runs in one Spark driver (tests/support/parity/spark_scenario.py)."""
 
     name = "spark"
 
@@ -102,30 +102,28 @@ class SparkWarehouse:
         self.spark_dir = workdir / "spark"
         self.spark_dir.mkdir(parents=True, exist_ok=True)
 
-    def _io(self, *args: str) -> None:
-        command, *rest = args
-        python = str(SPARK_VENV / "bin" / "python")
-        result = subprocess.run(
-            [python, "-m", "tests.support.parity.spark_io", command, str(self.spark_dir), *rest],
-            cwd=PROJECT_ROOT,
-            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+    def run_phases(self, tables: list[RawTable], folder: Path, phases: Phases) -> list[Relations]:
+        command = [
+            str(SPARK_VENV / "bin" / "python"),
+            "-m",
+            "tests.support.parity.spark_scenario",
+            str(self.spark_dir),
+            str(folder),
+            str(self.workdir),
+            ",".join(table.name for table in tables),
+            *(f"{phase}={as_of}" for phase, as_of in phases),
+        ]
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(PROJECT_ROOT),
+            "UPSTREAM_TARGET": "spark",
+            "UPSTREAM_SPARK_DIR": str(self.spark_dir),
+        }
+        result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False)
         if result.returncode != 0:
-            raise AssertionError(f"spark_io {command} failed:\n{result.stderr[-4000:]}")
-
-    def load(self, tables: list[RawTable], folder: Path, phase: int) -> None:
-        self._io("load", str(folder), str(phase), *(table.name for table in tables))
-
-    def build(self, as_of: str) -> str:
-        env = {"UPSTREAM_TARGET": "spark", "UPSTREAM_SPARK_DIR": str(self.spark_dir)}
-        return run_dbt_command(SPARK_VENV / "bin" / "dbt", self.workdir, env, as_of)
-
-    def read(self, relations: list[str]) -> dict[str, tuple[list[str], list[tuple]]]:
-        out = self.workdir / "dump.pickle"
-        self._io("dump", str(out), *(f"analytics.{relation}" for relation in relations))
-        with out.open("rb") as dumped:
-            result = pickle.load(dumped)
-        return {relation: result[f"analytics.{relation}"] for relation in relations}
+            raise AssertionError(f"the Spark scenario failed:\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}")
+        dumps = []
+        for phase, _ in phases:
+            with (self.workdir / f"phase{phase}.pickle").open("rb") as dumped:
+                dumps.append(pickle.load(dumped))
+        return dumps
