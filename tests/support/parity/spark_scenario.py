@@ -51,7 +51,8 @@ def load(spark: SparkSession, folder: str, phase: str, tables: list[str], schema
 def build(workdir: Path, as_of: str) -> None:
     result = dbtRunner().invoke(dbt_build_args(workdir, as_of))
     if not result.success:
-        raise SystemExit(f"dbt build as of {as_of} failed on Spark: {result.exception or 'see the log above'}")
+        reason = result.exception or "see the log above"
+        raise SystemExit(f"dbt build as of {as_of} failed on Spark: {reason}")
 
 
 def dump(spark: SparkSession, out_path: Path) -> None:

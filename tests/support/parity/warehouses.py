@@ -119,9 +119,10 @@ class SparkWarehouse:
             "UPSTREAM_TARGET": "spark",
             "UPSTREAM_SPARK_DIR": str(self.spark_dir),
         }
-        result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False)
+        result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
         if result.returncode != 0:
-            raise AssertionError(f"the Spark scenario failed:\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}")
+            output = f"{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
+            raise AssertionError(f"the Spark scenario failed:\n{output}")
         dumps = []
         for phase, _ in phases:
             with (self.workdir / f"phase{phase}.pickle").open("rb") as dumped:
