@@ -7,16 +7,14 @@ import os
 import pytest
 
 from tests.support.parity import scenario
-from tests.support.parity.warehouses import DuckDBWarehouse, PostgresWarehouse
+from tests.support.parity.warehouses import PostgresWarehouse
 
 
 @pytest.fixture(scope="module")
 def phases(tmp_path_factory: pytest.TempPathFactory) -> list[scenario.PhaseResult]:
-    root = tmp_path_factory.mktemp("parity_postgres")
-    source = scenario.generated_source(root)
-    postgres = PostgresWarehouse(scenario.workdir(root, "postgres"), f"upstream_parity_{os.getpid()}")
+    postgres = PostgresWarehouse(tmp_path_factory.mktemp("parity_postgres"), f"upstream_parity_{os.getpid()}")
     try:
-        yield scenario.run(DuckDBWarehouse(scenario.workdir(root, "duckdb")), postgres, source, root / "raw")
+        yield scenario.run(postgres, tmp_path_factory)
     finally:
         postgres.close()
 

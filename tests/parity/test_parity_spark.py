@@ -5,16 +5,14 @@ build (`make test-spark`)."""
 import pytest
 
 from tests.support.parity import scenario
-from tests.support.parity.warehouses import DuckDBWarehouse, SparkWarehouse
+from tests.support.parity.warehouses import SparkWarehouse
 from tests.support.warehouse import PROJECT_ROOT
 
 
 @pytest.fixture(scope="module")
 def phases(tmp_path_factory: pytest.TempPathFactory) -> list[scenario.PhaseResult]:
-    root = tmp_path_factory.mktemp("parity_spark")
-    source = scenario.generated_source(root)
-    spark = SparkWarehouse(scenario.workdir(root, "spark"))
-    return scenario.run(DuckDBWarehouse(scenario.workdir(root, "duckdb")), spark, source, root / "raw")
+    spark = SparkWarehouse(tmp_path_factory.mktemp("parity_spark"))
+    return scenario.run(spark, tmp_path_factory)
 
 
 @pytest.mark.parametrize("phase", [0, 1], ids=["full_build", "incremental_build"])

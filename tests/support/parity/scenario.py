@@ -6,9 +6,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from datagen.generate import GenerationConfig, generate
 from tests.support.parity.compare import differences
-from tests.support.parity.raw_phases import export_phases
+from tests.support.parity.raw_phases import RawTable, export_phases
+from tests.support.parity.warehouses import DuckDBWarehouse, Relations
+from tests.support.shared_builds import made_once
 from tests.support.warehouse import PROJECT_ROOT
 
 # The generator's default window is 2026-09-01 + 60 days: the first build sees 49 days, the
@@ -28,13 +32,20 @@ class PhaseResult:
     row_counts: dict[str, int]
 
 
-def run(duckdb_side, other_side, source_db: Path, folder: Path) -> list[PhaseResult]:
-    tables = export_phases(source_db, folder, CUTOFF)
+def run(other_side, factory: pytest.TempPathFactory) -> list[PhaseResult]:
+    """Run the phases on `other_side` and compare each with DuckDB's. The raw files and DuckDB's
+    rows are the same for both engine suites, so they are made once per test run."""
+    folder, tables = made_once(factory, "parity-raw", _export_raw_phases)
+
+    def duckdb_rows(workdir: Path) -> list[Relations]:
+        return DuckDBWarehouse(workdir).run_phases(tables, folder, PHASES)
+
     # Each engine runs the phases on its own (dbt and Spark are subprocesses), so the two overlap
     # on the two cores; the comparison waits for both.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = [pool.submit(side.run_phases, tables, folder, PHASES) for side in (duckdb_side, other_side)]
-        expected_phases, actual_phases = (run.result() for run in runs)
+        expected_run = pool.submit(made_once, factory, "parity-duckdb", duckdb_rows)
+        actual_run = pool.submit(other_side.run_phases, tables, folder, PHASES)
+        expected_phases, actual_phases = expected_run.result(), actual_run.result()
     results = []
     for (_, as_of), expected, actual in zip(PHASES, expected_phases, actual_phases, strict=True):
         found = [
@@ -53,6 +64,13 @@ def run(duckdb_side, other_side, source_db: Path, folder: Path) -> list[PhaseRes
     return results
 
 
+def _export_raw_phases(folder: Path) -> tuple[Path, list[RawTable]]:
+    """The suites' raw data, 20k demo events (seed 23), split into the two phases' files."""
+    source = folder / "source.duckdb"
+    generate(GenerationConfig(db_path=source, events=20_000, seed=23))
+    return folder / "raw", export_phases(source, folder / "raw", CUTOFF)
+
+
 def assert_equal_and_not_vacuous(result: PhaseResult) -> None:
     """The check both suites make after each build."""
     empty = [name for name in MUST_HAVE_ROWS if not result.row_counts.get(name)]
@@ -65,16 +83,3 @@ def models_not_compared(results: list[PhaseResult]) -> set[str]:
     """Model files whose relation the last comparison did not cover (should be none)."""
     models = {path.stem for path in (PROJECT_ROOT / "models").rglob("*.sql")}
     return models - set(results[-1].row_counts)
-
-
-def generated_source(root: Path) -> Path:
-    """The suites' raw data: 20k demo events (seed 23) in a DuckDB file under root."""
-    source = root / "source.duckdb"
-    generate(GenerationConfig(db_path=source, events=20_000, seed=23))
-    return source
-
-
-def workdir(root: Path, engine: str) -> Path:
-    path = root / engine
-    path.mkdir(parents=True, exist_ok=True)
-    return path
