@@ -23,6 +23,12 @@ def on_duckdb() -> bool:
     return target_name() == "duckdb"
 
 
+def raw_schema() -> str:
+    """The schema raw event tables live in (keep UPSTREAM_RAW_SCHEMA equal to dbt's var
+    upstream__raw_schema): the collector's load step writes it, the new-data sensor watches it."""
+    return os.environ.get("UPSTREAM_RAW_SCHEMA", "raw")
+
+
 def warehouse_path() -> Path:
     """The DuckDB file every job reads and writes."""
     return Path(os.environ.get("UPSTREAM_DUCKDB_PATH", DEFAULT_PATH))

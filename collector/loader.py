@@ -1,0 +1,174 @@
+"""Landing files -> raw tables, exactly once.
+
+The ledger (upstream_collector.loaded_files) holds, per landing file, how many of its bytes are
+loaded; it is written in the same transaction as the rows, so after a crash a file is either
+loaded up to its recorded length or not at all. A load reads closed files whole and open ones up
+to their last complete line (so it takes every event acknowledged before it started, collector
+running or not), and deletes a closed file once its rows are committed: the landing area holds
+personal data and is not a second warehouse."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from collector.flatten import rows_for
+from collector.landing import CLOSED_SUFFIX, OPEN_SUFFIX, close_orphans, complete_length
+from collector.raw_tables import RawTables
+
+# A load commits every this many bytes of landing files, so memory stays bounded on a backlog.
+CHUNK_BYTES = 128 * 1024 * 1024
+
+
+@dataclass
+class LoadResult:
+    files: int = 0
+    rows_by_table: dict[str, int] = field(default_factory=dict)
+    events: int = 0
+    unreadable_lines: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(self.rows_by_table.values())
+
+
+@dataclass(frozen=True)
+class _Slice:
+    path: Path
+    name: str
+    start: int
+    end: int
+    is_closed: bool
+
+
+def pending_files(directory: Path) -> list[Path]:
+    """Closed landing files, oldest first (what the sensor watches)."""
+    return sorted(directory.glob(f"*{CLOSED_SUFFIX}")) if directory.is_dir() else []
+
+
+def load(directory: Path, tables: RawTables) -> LoadResult:
+    """Load into `tables`' schema every line landed before this call."""
+    result = LoadResult()
+    close_orphans(directory)
+    tables.ensure_schema()
+    tables.ensure_ledger()
+    # Only what was landed at the start: under steady traffic an open file never stops growing.
+    targets = _landed_lengths(directory)
+    while True:
+        tables.begin()
+        try:
+            slices = _next_slices(directory, targets, tables.loaded_offsets())
+            if not slices:
+                tables.rollback()
+                break
+            _load_slices(slices, tables, result)
+            tables.commit()
+        except BaseException:
+            tables.rollback()
+            tables.forget_cached_columns()
+            raise
+    _remove_fully_loaded_closed(directory, tables)
+    return result
+
+
+def _landed_lengths(directory: Path) -> dict[str, int]:
+    """Each landing file's name (without suffix) and the length of its complete lines now."""
+    lengths = {}
+    for name in _names(directory):
+        path = _resolve(directory, name)
+        if path is not None:
+            lengths[name] = _complete_length(path)
+    return lengths
+
+
+def _names(directory: Path) -> list[str]:
+    if not directory.is_dir():
+        return []
+    names = set()
+    for path in directory.iterdir():
+        for suffix in (CLOSED_SUFFIX, OPEN_SUFFIX):
+            if path.name.endswith(suffix) and not path.name.startswith("."):
+                names.add(path.name.removesuffix(suffix))
+    return sorted(names)
+
+
+def _resolve(directory: Path, name: str) -> Path | None:
+    """The file `name` under its closed name, else its open one (a writer may rename it between)."""
+    for suffix in (CLOSED_SUFFIX, OPEN_SUFFIX, CLOSED_SUFFIX):
+        path = directory / f"{name}{suffix}"
+        if path.exists():
+            return path
+    return None
+
+
+def _complete_length(path: Path) -> int:
+    try:
+        with path.open("rb") as landed:
+            return complete_length(landed.fileno())
+    except FileNotFoundError:
+        return 0
+
+
+def _next_slices(directory: Path, targets: dict[str, int], offsets: dict[str, int]) -> list[_Slice]:
+    slices, budget = [], CHUNK_BYTES
+    for name, target in targets.items():
+        start = offsets.get(name, 0)
+        if target <= start:
+            continue
+        path = _resolve(directory, name)
+        if path is None:
+            continue
+        slices.append(
+            _Slice(path, name, start, min(target, start + budget), path.name.endswith(CLOSED_SUFFIX))
+        )
+        budget -= slices[-1].end - start
+        if budget < 64 * 1024:  # more than one event's worth, so every slice holds a whole line
+            break
+    return slices
+
+
+def _load_slices(slices: list[_Slice], tables: RawTables, result: LoadResult) -> None:
+    by_table: dict[str, list[dict]] = defaultdict(list)
+    counts: dict[str, int] = {}
+    for piece in slices:
+        data = _read(piece)
+        end = piece.start + data.rfind(b"\n") + 1  # a budget cut may end mid-line
+        events = 0
+        for number, line in enumerate(data[: end - piece.start].splitlines(), start=1):
+            try:
+                record = orjson.loads(line)
+                pairs = rows_for(record)
+            except (orjson.JSONDecodeError, ValueError, TypeError, AttributeError) as error:
+                result.unreadable_lines.append(
+                    f"{piece.name}: line {number} after byte {piece.start}: {error}"
+                )
+                continue
+            for table, row in pairs:
+                by_table[table].append(row)
+            events += 1
+        counts[piece.name] = events
+        result.events += events
+        tables.record_file(piece.name, end, events, piece.is_closed)
+    for table, rows in by_table.items():
+        if table == "users":
+            tables.upsert_users(rows)
+        else:
+            tables.write(table, rows)
+        result.rows_by_table[table] = result.rows_by_table.get(table, 0) + len(rows)
+    result.files += len(slices)
+
+
+def _read(piece: _Slice) -> bytes:
+    with piece.path.open("rb") as landed:
+        landed.seek(piece.start)
+        return landed.read(piece.end - piece.start)
+
+
+def _remove_fully_loaded_closed(directory: Path, tables: RawTables) -> None:
+    """Closed files a crash left behind after their rows were committed."""
+    offsets = tables.loaded_offsets()
+    for path in pending_files(directory):
+        name = path.name.removesuffix(CLOSED_SUFFIX)
+        if name in offsets and _complete_length(path) <= offsets[name]:
+            path.unlink(missing_ok=True)
