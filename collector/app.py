@@ -126,13 +126,13 @@ class CollectorApp:
 
     async def _health(self, send) -> None:
         assert self.writer is not None
-        if self.writer.writable():
+        problem = self.writer.last_error
+        if problem is None and not self.writer.writable():
+            problem = f"landing area {self.writer.settings.directory} is not writable"
+        if problem is None:
             await _respond(send, 200, b'{"status":"ok"}', JSON_HEADERS)
         else:
-            directory = str(self.writer.settings.directory)
-            body = orjson.dumps(
-                {"status": "unavailable", "error": f"landing area {directory} is not writable"}
-            )
+            body = orjson.dumps({"status": "unavailable", "error": problem})
             await _respond(send, 503, body, JSON_HEADERS)
 
     async def _settings(self, scope, send, path: str) -> None:

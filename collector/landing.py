@@ -39,6 +39,8 @@ class LandingWriter:
         self._flusher: asyncio.Task | None = None
         self._timer: asyncio.Task | None = None
         self._file: _OpenFile | None = None
+        # Why the latest write failed, until one succeeds again (the health endpoint reports it).
+        self.last_error: str | None = None
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -78,11 +80,13 @@ class LandingWriter:
             try:
                 await loop.run_in_executor(self._executor, self._write, data)
             except OSError as error:
-                failure = LandingUnavailableError(f"landing area {self.settings.directory}: {error.strerror}")
+                self.last_error = f"landing area {self.settings.directory}: {error.strerror}"
+                failure = LandingUnavailableError(self.last_error)
                 for waiter in waiters:
                     if not waiter.done():
                         waiter.set_exception(failure)
             else:
+                self.last_error = None
                 for waiter in waiters:
                     if not waiter.done():
                         waiter.set_result(None)

@@ -11,9 +11,9 @@ from upstream_config.warehouse import DEFAULT_PATH, DEFAULT_TARGET
 
 # Macro folders that serve every stage rather than one.
 SHARED_MACRO_FOLDERS = {"cross_db", "warehouse", "normalize", "data_tests"}
-# Test folders beside the stages: the reverse ETL, Dagster, the engines, the project as a whole,
-# dbt's own tests, and the helpers.
-OTHER_TEST_FOLDERS = {"reverse_etl", "orchestration", "parity", "project", "dbt", "support"}
+# Test folders beside the stages: the collector, the reverse ETL, Dagster, the engines, the project
+# as a whole, dbt's own tests, and the helpers.
+OTHER_TEST_FOLDERS = {"collector", "reverse_etl", "orchestration", "parity", "project", "dbt", "support"}
 
 
 def _folders(root: str) -> set[str]:
