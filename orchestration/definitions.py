@@ -1,11 +1,12 @@
-"""The Dagster code location (`dagster dev -m orchestration.definitions`): every dbt model an
-asset, every dbt test an asset check, every sync an asset downstream of its source model; the
-pipeline job, the new-data sensor's fast lane, per-sync jobs, schedules, the sensor and the nightly
-identity check."""
+"""The Dagster code location (`dagster dev -m orchestration.definitions`): the collector's load
+step, every dbt model an asset, every dbt test an asset check, every sync an asset downstream of
+its source model; the pipeline job, the new-data sensor's fast lane, per-sync jobs, schedules, the
+sensor and the nightly identity check."""
 
 import dagster as dg
 
 from orchestration.activation_lane import fast_lane_job
+from orchestration.collector_load import landing_load_asset
 from orchestration.dbt_assets import upstream_dbt_assets
 from orchestration.dbt_resource_skip_version_check import UpstreamDbtCliResource
 from orchestration.identity_check import identity_consistency_check, nightly_identity_check
@@ -15,6 +16,14 @@ from orchestration.sensors import new_raw_data_sensor_for, pipeline_schedule_for
 from orchestration.sync_assets import sync_assets
 
 SYNC_ASSETS = sync_assets()
+SOURCE_SPECS = source_specs()
+# Where the collector feeds the warehouse, its load step materializes the Segment raw tables.
+LANDING_LOAD = landing_load_asset(SOURCE_SPECS)
+RAW_ASSETS = (
+    [spec for spec in SOURCE_SPECS if spec.key not in LANDING_LOAD.keys] + [LANDING_LOAD]
+    if LANDING_LOAD
+    else SOURCE_SPECS
+)
 
 # Every step of these jobs writes the one DuckDB file, so they run one after another anyway (pool
 # duckdb_writer). The in-process executor runs them in the run's own process instead of starting
@@ -45,7 +54,7 @@ sync_jobs = [
 ]
 
 defs = dg.Definitions(
-    assets=[*source_specs(), upstream_dbt_assets, *SYNC_ASSETS],
+    assets=[*RAW_ASSETS, upstream_dbt_assets, *SYNC_ASSETS],
     jobs=[
         upstream_pipeline,
         segments_and_syncs,

@@ -1,6 +1,10 @@
 """Automation: the incremental pipeline every 15 minutes (UPSTREAM_SCHEDULE_CRON), a sensor that
-starts the syncs' fast lane (or the pipeline) as soon as new raw data lands, and a nightly check
-that the incremental identity graph equals a full rebuild."""
+starts the syncs' fast lane (or the pipeline) as soon as new data arrives, and a nightly check
+that the incremental identity graph equals a full rebuild.
+
+New data is a newly closed landing file of the collector (a directory listing, which never waits
+for the warehouse); a warehouse that has no landing area, fed by Segment's or RudderStack's own
+loader, is watched through the newest received_at of its raw tables instead."""
 
 import os
 
@@ -8,10 +12,10 @@ import dagster as dg
 import duckdb
 import yaml
 
+from collector.loader import pending_files
+from collector.settings import landing_settings
 from orchestration.project import ROOT
-from upstream_config.warehouse import warehouse_path
-
-RAW_SCHEMA = os.environ.get("UPSTREAM_RAW_SCHEMA", "raw")
+from upstream_config.warehouse import raw_schema, warehouse_path
 
 
 def arrival_skew_minutes() -> int:
@@ -35,14 +39,14 @@ def latest_received_at() -> str | None:
             for row in con.execute(
                 "select table_name from information_schema.columns "
                 "where table_schema = ? and column_name = 'received_at'",
-                [RAW_SCHEMA],
+                [raw_schema()],
             ).fetchall()
         ]
         if not tables:
             return None
         limit = "cast(now() at time zone 'UTC' as timestamp) + to_minutes(?)"
         union = " union all ".join(
-            f'select max(try_cast(received_at as timestamp)) as received from "{RAW_SCHEMA}"."{table}" '
+            f'select max(try_cast(received_at as timestamp)) as received from "{raw_schema()}"."{table}" '
             f"where try_cast(received_at as timestamp) <= {limit}"
             for table in tables
         )
@@ -50,6 +54,27 @@ def latest_received_at() -> str | None:
             f"select max(received) from ({union})", [arrival_skew_minutes()] * len(tables)
         ).fetchone()[0]
     return latest.isoformat() if latest else None
+
+
+def newest_closed_landing_file() -> str | None:
+    """When the newest closed landing file was closed (its inode change time, which the rename
+    that closes it sets), as sortable text; None when the landing area has none. A file is
+    removed once loaded, so any file here is new data or data a failed run left."""
+    closed = pending_files(landing_settings().directory)
+    if not closed:
+        return None
+    newest = max(path.stat().st_ctime_ns for path in closed)
+    return f"{newest:020d}"
+
+
+def new_data_mark() -> tuple[str | None, str]:
+    """The sensor's mark of the newest data and what it means: `landing:<ctime>` where the
+    collector lands files, else `raw:<received_at>`."""
+    if landing_settings().directory.is_dir():
+        newest = newest_closed_landing_file()
+        return (f"landing:{newest}" if newest else None), "no closed landing file yet"
+    latest = latest_received_at()
+    return (f"raw:{latest}" if latest else None), "no raw data yet"
 
 
 WAITING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING]
@@ -92,24 +117,28 @@ def new_raw_data_sensor_for(
         default_status=dg.DefaultSensorStatus.STOPPED,
     )
     def new_raw_data(context: dg.SensorEvaluationContext):
-        """Start a run when the newest received_at in the raw tables moves forward."""
+        """Start a run when a landing file closes (or the newest raw received_at moves forward)."""
         try:
-            latest = latest_received_at()
+            latest, nothing = new_data_mark()
         except duckdb.IOException:
             return dg.SkipReason("the warehouse is being written; looking again next tick")
         if latest is None:
-            return dg.SkipReason("no raw data yet")
-        if context.cursor and latest <= context.cursor:
-            return dg.SkipReason(f"no new raw data since {context.cursor}")
+            return dg.SkipReason(nothing)
+        if (
+            context.cursor
+            and latest.split(":")[0] == context.cursor.split(":")[0]
+            and latest <= context.cursor
+        ):
+            return dg.SkipReason(f"no new data since {context.cursor}")
         if waiting_runs(context, job_names):
             # A queued run reads everything that has landed when it starts: another would only
             # rebuild the same data after it, and delay whatever lands next.
             return dg.SkipReason("a run is already waiting to start; it will read this data")
         reason = full_pipeline_is_due(context, full.name) if fast_lane else "no sync is configured"
         context.update_cursor(latest)
-        tags = {"upstream/received_at": latest, **({"upstream/full_run_because": reason} if reason else {})}
+        tags = {"upstream/new_data": latest, **({"upstream/full_run_because": reason} if reason else {})}
         return dg.RunRequest(
-            run_key=f"raw-data-{latest}", job_name=full.name if reason else fast_lane.name, tags=tags
+            run_key=f"new-data-{latest}", job_name=full.name if reason else fast_lane.name, tags=tags
         )
 
     return new_raw_data
