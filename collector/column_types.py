@@ -12,17 +12,40 @@ TIMESTAMP_COLUMNS = frozenset({"received_at", "sent_at", "original_timestamp", "
 _BIGINT_RANGE = range(-(2**63), 2**63)
 
 
-def value_type(column: str, value: object) -> str | None:
-    """The logical type `value` needs; None for a null, which fits any column."""
-    if value is None:
+# The logical type of a value by its Python class (bool before int: True is an int too).
+_BY_CLASS = {bool: "boolean", float: "double", str: STRING}
+
+
+def column_types(rows: list[dict]) -> tuple[dict[str, str], bool]:
+    """Each column's type over rows, and whether a text column holds non-text values (which must
+    be spelled as text before writing)."""
+    # Rows of one table mostly share their columns and value classes: look at each shape once.
+    shapes = {(tuple(row), tuple(map(type, row.values()))) for row in rows}
+    seen: dict[str, set] = {}
+    for columns, classes in shapes:
+        for column, cls in zip(columns, classes, strict=True):
+            seen.setdefault(column, set()).add(cls)
+    types, needs_text = {}, False
+    for column, classes in seen.items():
+        kind = None
+        for cls in classes:
+            kind = merged(kind, _class_type(column, cls, rows))
+        types[column] = kind or STRING
+        if types[column] == STRING and classes - {str, type(None)}:
+            needs_text = True
+    return types, needs_text
+
+
+def _class_type(column: str, cls: type, rows: list[dict]) -> str | None:
+    if cls is type(None):
         return None
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "bigint" if value in _BIGINT_RANGE else STRING
-    if isinstance(value, float):
-        return "double"
-    if isinstance(value, dt.datetime) and column in TIMESTAMP_COLUMNS:
+    if cls in _BY_CLASS:
+        return _BY_CLASS[cls]
+    if cls is int:
+        # Only an integer beyond 64 bits (rare) needs a look at every value.
+        wide = any(isinstance(row.get(column), int) and row[column] not in _BIGINT_RANGE for row in rows)
+        return STRING if wide else "bigint"
+    if cls is dt.datetime and column in TIMESTAMP_COLUMNS:
         return "timestamp"
     return STRING
 
@@ -41,12 +64,3 @@ def merged(current: str | None, needed: str | None) -> str | None:
 def fits(existing: str, needed: str) -> bool:
     """Whether a column of logical type `existing` takes a value of type `needed` as it is."""
     return existing in (needed, STRING) or (existing == "double" and needed == "bigint")
-
-
-def as_text(value: object) -> str:
-    """A value written into a text column, spelled as JSON spells it (true, 3.5)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        return value.isoformat(timespec="microseconds") + "Z"
-    return str(value)

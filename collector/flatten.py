@@ -102,6 +102,8 @@ def _timestamp(value: object) -> dt.datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
+        if value[-1] == "Z":  # what the SDKs send: UTC already, no conversion needed
+            return dt.datetime.fromisoformat(value[:-1])
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
         return None

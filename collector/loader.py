@@ -7,18 +7,23 @@ to their last complete line (so it takes every event acknowledged before it star
 running or not), and deletes a closed file once its rows are committed: the landing area holds
 personal data and is not a second warehouse."""
 
-from collections import defaultdict
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import orjson
-
-from collector.flatten import rows_for
+from collector.column_types import merged
+from collector.flat_chunks import FlatChunk, flatten_chunk
 from collector.landing import CLOSED_SUFFIX, OPEN_SUFFIX, close_orphans, complete_length
 from collector.raw_tables import RawTables
 
 # A load commits every this many bytes of landing files, so memory stays bounded on a backlog.
 CHUNK_BYTES = 128 * 1024 * 1024
+# Below this many bytes a load flattens in its own process; above, in one worker per core, each
+# taking pieces of this size.
+PARALLEL_BYTES = 16 * 1024 * 1024
+CHUNK_FLATTEN_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -129,40 +134,76 @@ def _next_slices(directory: Path, targets: dict[str, int], offsets: dict[str, in
 
 
 def _load_slices(slices: list[_Slice], tables: RawTables, result: LoadResult) -> None:
-    by_table: dict[str, list[dict]] = defaultdict(list)
-    counts: dict[str, int] = {}
+    pieces = []
     for piece in slices:
-        data = _read(piece)
-        end = piece.start + data.rfind(b"\n") + 1  # a budget cut may end mid-line
-        events = 0
-        for number, line in enumerate(data[: end - piece.start].splitlines(), start=1):
-            try:
-                record = orjson.loads(line)
-                pairs = rows_for(record)
-            except (orjson.JSONDecodeError, ValueError, TypeError, AttributeError) as error:
-                result.unreadable_lines.append(
-                    f"{piece.name}: line {number} after byte {piece.start}: {error}"
-                )
-                continue
-            for table, row in pairs:
-                by_table[table].append(row)
-            events += 1
-        counts[piece.name] = events
+        end = _last_line_end(piece)  # a budget cut may end mid-line
+        pieces.append((piece, end))
+    chunks = _flatten(pieces)
+    for piece, end in pieces:
+        events = sum(chunk.events for chunk in chunks[piece.name])
         result.events += events
         tables.record_file(piece.name, end, events, piece.is_closed)
-    for table, rows in by_table.items():
-        if table == "users":
-            tables.upsert_users(rows)
-        else:
-            tables.write(table, rows)
-        result.rows_by_table[table] = result.rows_by_table.get(table, 0) + len(rows)
+    everything = [chunk for per_file in chunks.values() for chunk in per_file]
+    for chunk in everything:
+        result.unreadable_lines += chunk.unreadable
+    for table in sorted({name for chunk in everything for name in chunk.tables}):
+        parts = [chunk.tables[table] for chunk in everything if table in chunk.tables]
+        types: dict[str, str] = {}
+        for part in parts:
+            for column, kind in part.types.items():
+                types[column] = merged(types.get(column), kind)
+        tables.insert_ndjson(table, tables.prepare(table, types), [part.ndjson for part in parts])
+        result.rows_by_table[table] = result.rows_by_table.get(table, 0) + sum(part.count for part in parts)
+    users = [row for chunk in everything for row in chunk.users]
+    if users:
+        tables.upsert_users(users)
+        result.rows_by_table["users"] = result.rows_by_table.get("users", 0) + len(users)
     result.files += len(slices)
 
 
-def _read(piece: _Slice) -> bytes:
+def _flatten(pieces: list[tuple[_Slice, int]]) -> dict[str, list[FlatChunk]]:
+    """Each file's lines flattened, in worker processes when there are enough of them."""
+    work = []
+    for piece, end in pieces:
+        for start, stop in _line_aligned_chunks(piece.path, piece.start, end):
+            work.append((piece.name, (str(piece.path), start, stop, piece.name)))
+    total = sum(end - piece.start for piece, end in pieces)
+    chunks: dict[str, list[FlatChunk]] = {piece.name: [] for piece, _ in pieces}
+    if total < PARALLEL_BYTES or (os.cpu_count() or 1) < 2:
+        for name, arguments in work:
+            chunks[name].append(flatten_chunk(*arguments))
+        return chunks
+    # Spawned, not forked: the loading process may hold a warehouse connection and threads.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
+        for (name, _), chunk in zip(
+            work, pool.map(flatten_chunk, *zip(*(a for _, a in work), strict=True)), strict=True
+        ):
+            chunks[name].append(chunk)
+    return chunks
+
+
+def _line_aligned_chunks(path: Path, start: int, end: int) -> list[tuple[int, int]]:
+    """[start, end) cut into pieces of about CHUNK_FLATTEN_BYTES that each end at a newline."""
+    bounds, position = [], start
+    with path.open("rb") as landed:
+        while position < end:
+            cut = min(end, position + CHUNK_FLATTEN_BYTES)
+            if cut < end:
+                landed.seek(cut)
+                tail = landed.read(64 * 1024)
+                newline = tail.find(b"\n")
+                cut = end if newline < 0 else min(end, cut + newline + 1)
+            bounds.append((position, cut))
+            position = cut
+    return bounds
+
+
+def _last_line_end(piece: _Slice) -> int:
     with piece.path.open("rb") as landed:
         landed.seek(piece.start)
-        return landed.read(piece.end - piece.start)
+        data = landed.read(piece.end - piece.start)
+    return piece.start + data.rfind(b"\n") + 1
 
 
 def _remove_fully_loaded_closed(directory: Path, tables: RawTables) -> None:

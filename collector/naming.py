@@ -2,6 +2,7 @@
 table each event name gets ("Order Completed" -> order_completed)."""
 
 import re
+from functools import lru_cache
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -24,6 +25,7 @@ LAYOUT_TABLES = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)  # a load sees the same few hundred names millions of times
 def snake_case(name: str) -> str:
     """`orderId` -> order_id, `Order Completed` -> order_completed, `2fa` -> _2fa."""
     snake = _NOT_WORD.sub("_", _CAMEL.sub("_", name).lower()).strip("_")

@@ -6,7 +6,6 @@ import tempfile
 from pathlib import Path
 
 import duckdb
-import orjson
 
 from collector.raw_tables import RawTables
 
@@ -52,17 +51,18 @@ class DuckDBRawTables(RawTables):
     def retype(self, table: str, column: str, kind: str) -> None:
         self.execute(f'alter table {self.qualified(table)} alter column "{column}" type {TYPES[kind]}')
 
-    def insert(self, table: str, columns: dict[str, str], rows: list[dict]) -> None:
-        path = self._scratch / f"{table}.ndjson"
-        with path.open("wb") as out:
-            out.write(b"\n".join(orjson.dumps(row) for row in rows))
-        present = {name for row in rows for name in row}
-        spec = ", ".join(
-            f"'{name}': '{TYPES.get(kind, 'VARCHAR')}'" for name, kind in columns.items() if name in present
-        )
-        names = ", ".join(f'"{name}"' for name in columns if name in present)
+    def insert_ndjson(self, table: str, columns: dict[str, str], parts: list[bytes]) -> None:
+        files = []
+        for number, part in enumerate(parts):
+            path = self._scratch / f"{table}.{number}.ndjson"
+            path.write_bytes(part)
+            files.append(f"'{path}'")
+        # Every column the table has: a key a row lacks reads as NULL.
+        spec = ", ".join(f"'{name}': '{TYPES.get(kind, 'VARCHAR')}'" for name, kind in columns.items())
+        names = ", ".join(f'"{name}"' for name in columns)
         self.execute(
             f"insert into {self.qualified(table)} ({names}) select {names} from read_json("
-            f"'{path}', format = 'newline_delimited', columns = {{{spec}}})"
+            f"[{', '.join(files)}], format = 'newline_delimited', columns = {{{spec}}})"
         )
-        os.unlink(path)
+        for path in files:
+            os.unlink(path.strip("'"))

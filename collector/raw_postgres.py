@@ -4,6 +4,7 @@ keeps two loaders (the Dagster asset and a hand-run `load`) from loading a file 
 import csv
 import io
 
+import orjson
 import psycopg2
 
 from collector.raw_tables import RawTables
@@ -56,7 +57,8 @@ class PostgresRawTables(RawTables):
             f'using "{column}"::{TYPES[kind]}'
         )
 
-    def insert(self, table: str, columns: dict[str, str], rows: list[dict]) -> None:
+    def insert_ndjson(self, table: str, columns: dict[str, str], parts: list[bytes]) -> None:
+        rows = [orjson.loads(line) for part in parts for line in part.splitlines()]
         names = [name for name in columns if any(name in row for row in rows)]
         buffer = io.StringIO()
         writer = csv.writer(buffer)

@@ -4,7 +4,8 @@ files (raw_duckdb.py, raw_postgres.py) add type names and the fastest way to ins
 Everything a load writes (rows, new columns, the ledger) goes through one connection in one
 transaction, so a crash leaves either all of a load or none of it."""
 
-from collector.column_types import STRING, as_text, fits, merged, value_type
+from collector.column_types import STRING, column_types, fits, merged
+from collector.flat_chunks import rows_as_ndjson
 
 LEDGER_SCHEMA = "upstream_collector"
 LEDGER = f"{LEDGER_SCHEMA}.loaded_files"
@@ -64,12 +65,8 @@ class RawTables:
 
     def write(self, table: str, rows: list[dict]) -> None:
         """Append rows to table, creating it or its missing columns and widening columns first."""
-        needed: dict[str, str | None] = {}
-        for row in rows:
-            for column, value in row.items():
-                needed[column] = merged(needed.get(column), value_type(column, value))
-        columns = self.prepare(table, {name: kind or STRING for name, kind in needed.items()})
-        self.insert(table, columns, [_conformed(row, columns) for row in rows])
+        needed, _ = column_types(rows)
+        self.insert_ndjson(table, self.prepare(table, needed), [rows_as_ndjson(rows)])
 
     def prepare(self, table: str, needed: dict[str, str]) -> dict[str, str]:
         """Make table hold every needed column; its columns' logical types afterwards."""
@@ -154,7 +151,8 @@ class RawTables:
     def retype(self, table: str, column: str, kind: str) -> None:
         raise NotImplementedError
 
-    def insert(self, table: str, columns: dict[str, str], rows: list[dict]) -> None:
+    def insert_ndjson(self, table: str, columns: dict[str, str], parts: list[bytes]) -> None:
+        """Append the rows of NDJSON parts (keys a subset of columns) to table."""
         raise NotImplementedError
 
     def execute(self, sql: str, parameters: list | None = None) -> None:
@@ -162,16 +160,6 @@ class RawTables:
 
     def fetchall(self, sql: str, parameters: list | None = None) -> list[tuple]:
         raise NotImplementedError
-
-
-def _conformed(row: dict, columns: dict[str, str]) -> dict:
-    """Values spelled for their column: anything in a text column as text."""
-    return {
-        name: as_text(value)
-        if columns[name] == STRING and value is not None and not isinstance(value, str)
-        else value
-        for name, value in row.items()
-    }
 
 
 def _quote(name: str) -> str:

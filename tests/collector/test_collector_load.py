@@ -67,19 +67,19 @@ def test_a_second_load_adds_nothing(tmp_path):
 def test_a_load_that_fails_part_way_leaves_nothing_and_the_next_loads_everything(tmp_path, monkeypatch):
     landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
     _land(landing, "a", _line("m-1"), _line("m-2", type="identify", traits={"email": "a@b.c"}))
-    original = DuckDBRawTables.write
+    original = DuckDBRawTables.insert_ndjson
 
-    def fail_on_tracks(self, table, rows):
+    def fail_on_tracks(self, table, columns, parts):
         if table == "tracks":
             raise RuntimeError("disk gone")
-        return original(self, table, rows)
+        return original(self, table, columns, parts)
 
-    monkeypatch.setattr(DuckDBRawTables, "write", fail_on_tracks)
+    monkeypatch.setattr(DuckDBRawTables, "insert_ndjson", fail_on_tracks)
     with pytest.raises(RuntimeError):
         _load(landing, db)
     assert _rows(db, "select count(*) from upstream_collector.loaded_files") == [(0,)]
     assert _rows(db, "select count(*) from information_schema.tables where table_schema = 'raw'") == [(0,)]
-    monkeypatch.setattr(DuckDBRawTables, "write", original)
+    monkeypatch.setattr(DuckDBRawTables, "insert_ndjson", original)
     assert _load(landing, db).events == 2
     assert _rows(db, "select count(*) from raw.identifies") == [(1,)]
     assert _rows(db, "select count(*) from raw.tracks") == [(1,)]
@@ -174,3 +174,23 @@ def test_users_keeps_the_latest_traits_of_each_user(tmp_path):
     assert _rows(db, "select id, email, plan, phone from raw.users") == [
         ("u-1", "new@x.io", "free", "+1 415 555 0100")
     ]
+
+
+def test_a_big_load_flattened_by_worker_processes_equals_one_in_process(tmp_path, monkeypatch):
+    lines = [
+        _line(f"m-{n}", properties={"n": n, "half": n % 2 == 0, "label": f"v{n % 3}"}, anonymousId=f"a-{n}")
+        for n in range(3_000)
+    ]
+    results = {}
+    for mode, (parallel_bytes, chunk_bytes) in {
+        "in_process": (10**12, 10**12),
+        "workers": (1, 50_000),
+    }.items():
+        monkeypatch.setattr("collector.loader.PARALLEL_BYTES", parallel_bytes)
+        monkeypatch.setattr("collector.loader.CHUNK_FLATTEN_BYTES", chunk_bytes)
+        landing, db = tmp_path / mode / "landing", tmp_path / mode / "w.duckdb"
+        _land(landing, "a", *lines[:1_700])
+        _land(landing, "b", *lines[1_700:])
+        assert _load(landing, db).events == 3_000
+        results[mode] = _rows(db, "select * from raw.order_completed order by id")
+    assert results["workers"] == results["in_process"] and len(results["workers"]) == 3_000
