@@ -29,14 +29,19 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import http_load  # noqa: E402
-from bench.benchlib import ROOT  # noqa: E402
-from collector.loader import load  # noqa: E402
-from collector.raw_duckdb import DuckDBRawTables  # noqa: E402
+from bench import http_load
+from bench.benchlib import ROOT
+from collector.loader import load
+from collector.raw_duckdb import DuckDBRawTables
 
 KEY = "bench-key"
 HOST = "127.0.0.1"
-TARGETS = {"batched_events_per_s": 20_000, "single_requests_per_s": 3_000, "p99_ms": 50, "load_rows_per_s": 100_000}
+TARGETS = {
+    "batched_events_per_s": 20_000,
+    "single_requests_per_s": 3_000,
+    "p99_ms": 50,
+    "load_rows_per_s": 100_000,
+}
 
 
 def _event(message_id: str) -> dict:

@@ -48,7 +48,9 @@ async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, 
     return status
 
 
-def closed_loop(host: str, port: int, make: Callable[[int], bytes], connections: int, seconds: float) -> LoadResult:
+def closed_loop(
+    host: str, port: int, make: Callable[[int], bytes], connections: int, seconds: float
+) -> LoadResult:
     return uvloop.run(_closed_loop(host, port, make, connections, seconds))
 
 
