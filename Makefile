@@ -27,7 +27,7 @@ DBT_FLAGS := --project-dir . --profiles-dir .
 
 DAGSTER_HOME_DIR := $(CURDIR)/.dagster
 
-.PHONY: install demo dev test check lint dbt-test docs clean dagster-home spark-install postgres-up test-spark test-postgres bench
+.PHONY: install demo dev test check lint dbt-test docs clean dagster-home spark-install postgres-up test-spark test-postgres bench collector collector-load bench-collector npm-install
 
 install: $(STAMP)
 
@@ -49,6 +49,16 @@ $(SPARK_STAMP): requirements-spark.txt
 	rm -f $(SPARK_VENV)/.installed-*
 	touch $@
 
+# analytics.js from npm, at the version the lock file pins, for the collector's browser test.
+JS_TEST_DIR := tests/collector/analytics_js
+JS_STAMP := $(JS_TEST_DIR)/node_modules/.installed-$(shell cat $(JS_TEST_DIR)/package-lock.json | cksum | cut -d' ' -f1)
+npm-install: $(JS_STAMP)
+
+$(JS_STAMP): $(JS_TEST_DIR)/package-lock.json
+	command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm)
+	cd $(JS_TEST_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # PostgreSQL on 127.0.0.1:5432, installed from Debian's packages if missing.
 postgres-up:
 	scripts/postgres-up.sh
@@ -64,6 +74,16 @@ demo: install dagster-home
 	DAGSTER_HOME=$(DAGSTER_HOME_DIR) UPSTREAM_DUCKDB_PATH=$(DEMO_DB) UPSTREAM_AS_OF="$(DEMO_AS_OF)" \
 		UPSTREAM_PROFILE_ID_KEY=$(DEMO_PROFILE_ID_KEY) $(PY) -m upstream_cli.demo --port $(DEMO_PORT)
 	$(PY) -m upstream_cli.report --db $(DEMO_DB)
+
+# The collector (Segment-compatible Tracking API) on http://127.0.0.1:$(COLLECTOR_PORT), landing
+# events under warehouse/landing; `make collector-load` loads them into the demo warehouse. Write
+# keys come from UPSTREAM_WRITE_KEYS (source=key,...).
+COLLECTOR_PORT ?= 8088
+collector: install
+	UPSTREAM_DUCKDB_PATH=$(DEMO_DB) $(PY) -m collector serve --port $(COLLECTOR_PORT)
+
+collector-load: install
+	UPSTREAM_DUCKDB_PATH=$(DEMO_DB) $(PY) -m collector load
 
 # The Dagster UI on http://127.0.0.1:3000 over the demo warehouse (run `make demo` first).
 dev: install dagster-home
@@ -98,7 +118,7 @@ test-spark: install spark-install
 # workers, one per core: a dbt build is mostly one Python process, so two builds fill the
 # machine. Each worker takes whole files (--dist loadfile), so a file's warehouses are built once.
 PYTEST_WORKERS ?= 2
-test: install lint dbt-test postgres-up spark-install
+test: install lint dbt-test postgres-up spark-install npm-install
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # The inner loop: lint, then the tests that need no dbt build (under 3 minutes on 2 cores).
@@ -120,6 +140,10 @@ docs: install
 BENCH_ARGS ?=
 bench: install
 	$(PY) bench/suite.py $(BENCH_ARGS)
+
+# The collector alone (a minute): accepted events/s, acknowledgement latency, load rows/s.
+bench-collector: install
+	$(PY) bench/collector.py
 
 clean:
 	rm -rf target logs warehouse .pytest_cache .ruff_cache .dagster metastore_db derby.log spark-warehouse

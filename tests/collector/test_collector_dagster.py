@@ -12,6 +12,9 @@ from segment.analytics.client import Client as SegmentClient
 
 from tests.support.collector import WRITE_KEYS, running_collector
 
+# Runs the Dagster pipeline with a dbt build: not part of `make check`.
+pytestmark = pytest.mark.slow
+
 
 def _definitions(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dg.Definitions:
     monkeypatch.setenv("UPSTREAM_DUCKDB_PATH", str(tmp_path / "upstream.duckdb"))

@@ -24,6 +24,7 @@ PRODUCT_FILES = [
     for folder in (
         "models",
         "macros",
+        "collector",
         "orchestration",
         "reverse_etl",
         "upstream_cli",
@@ -40,6 +41,7 @@ PRODUCT_FILES = [
     if path.is_file()
     and path.suffix in {".py", ".sql", ".yml", ".yaml", ".md", ".csv", ".sh"}
     and "results" not in path.parts
+    and "node_modules" not in path.parts  # npm's packages, not ours
     and path.name != "LOG.md"
 ] + [
     PROJECT_ROOT / name
@@ -137,6 +139,7 @@ def _environment_in_use() -> set[str]:
     sources = [
         path
         for folder in (
+            "collector",
             "orchestration",
             "reverse_etl",
             "upstream_cli",
