@@ -61,6 +61,17 @@
             'tables_only': true,
         }) -%}
     {%- endfor -%}
+    {#- Every other table of the raw schema with an identifier column: what the collector loads
+        beyond what staging reads (groups, aliases, events no model reads). -#}
+    {%- set read_by_staging = upstream.segment_tables() + ['consent_records', 'privacy_requests'] -%}
+    {%- for relation in upstream.raw_schema_tables() if relation.identifier | lower not in read_by_staging -%}
+        {%- do changes.append({
+            'table': relation.identifier,
+            'relation': relation,
+            'condition': upstream.raw_identifier_condition(relation, known),
+            'tables_only': true,
+        }) -%}
+    {%- endfor -%}
     {%- do changes.append({
         'table': 'consent_records',
         'relation': source('governance', 'consent_records'),
@@ -104,19 +115,51 @@
 
 {#- A condition true for a raw Segment row any of whose identifier columns holds a forgotten
     identifier (`known`: a subquery of node keys), each column normalized as staging normalizes
-    it. Only the columns the raw table has are named; a missing table matches nothing. -#}
+    it. Only the columns the raw table has are named; a missing table matches nothing. In `users`
+    the user id is `id`; an alias's `previous_id` is an anonymous id or a user id. -#}
 {% macro raw_identifier_condition(relation, known) -%}
     {%- set present = upstream.present_columns(relation) -%}
     {%- set typed = {
-        'anonymous_id': 'anonymous_id', 'user_id': 'user_id', 'context_device_id': 'device_id',
-        'email': 'email', 'context_traits_email': 'email', 'phone': 'phone', 'context_traits_phone': 'phone',
+        'anonymous_id': ['anonymous_id'], 'user_id': ['user_id'], 'context_device_id': ['device_id'],
+        'email': ['email'], 'context_traits_email': ['email'], 'phone': ['phone'],
+        'context_traits_phone': ['phone'], 'previous_id': ['anonymous_id', 'user_id'],
     } -%}
+    {%- if relation.identifier | lower == 'users' -%}
+        {%- do typed.update({'id': ['user_id']}) -%}
+    {%- endif -%}
     {%- set conditions = [] -%}
-    {%- for column, id_type in typed.items() if column in present -%}
+    {%- for column, id_types in typed.items() if column in present -%}
         {%- set cleaned = upstream.nullif_junk(column) -%}
-        {%- set normalized = upstream.normalize_email(cleaned) if id_type == 'email'
-            else upstream.normalize_phone(cleaned) if id_type == 'phone' else cleaned -%}
-        {%- do conditions.append(upstream.stable_key("'" ~ id_type ~ ":' || " ~ normalized) ~ ' in ' ~ known) -%}
+        {%- for id_type in id_types -%}
+            {%- set normalized = upstream.normalize_email(cleaned) if id_type == 'email'
+                else upstream.normalize_phone(cleaned) if id_type == 'phone' else cleaned -%}
+            {%- do conditions.append(upstream.stable_key("'" ~ id_type ~ ":' || " ~ normalized) ~ ' in ' ~ known) -%}
+        {%- endfor -%}
     {%- endfor -%}
     {{- conditions | join(' or ') if conditions else '1 = 0' -}}
+{%- endmacro %}
+
+{#- Every table in the raw schema, whoever created it. -#}
+{% macro raw_schema_tables() -%}
+    {%- set anchor = source('segment', 'identifies') -%}
+    {%- set relations = [] -%}
+    {%- if execute -%}
+        {%- for name in adapter.dispatch('table_names_in_schema', 'upstream')(anchor.database, anchor.schema) -%}
+            {%- do relations.append(api.Relation.create(database=anchor.database, schema=anchor.schema, identifier=name)) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{- return(relations) -}}
+{%- endmacro %}
+
+{% macro default__table_names_in_schema(database, schema) -%}
+    {%- set found = run_query(
+        "select table_name from information_schema.tables where table_schema = '" ~ schema
+        ~ "' and table_type = 'BASE TABLE'"
+    ) -%}
+    {{- return(found.columns[0].values() | list) -}}
+{%- endmacro %}
+
+{% macro spark__table_names_in_schema(database, schema) -%}
+    {%- set found = run_query('show tables in ' ~ schema) -%}
+    {{- return(found.columns['tableName'].values() | list) -}}
 {%- endmacro %}
