@@ -97,7 +97,7 @@ class CollectorApp:
         source = self._source(headers.get(b"authorization"), body)
         received_at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         try:
-            accepted: Accepted = accept(kind, body, source, received_at)
+            accepted: Accepted = accept(kind, body, source, received_at, _client_ip(scope, headers))
         except InvalidMessageError as error:
             raise RequestError(400, str(error)) from None
         assert self.writer is not None
@@ -153,6 +153,16 @@ class CollectorApp:
             "plan": {"track": {"__default": {"enabled": True}}, "identify": {"__default": {"enabled": True}}},
         }
         await _respond(send, 200, orjson.dumps(settings), JSON_HEADERS)
+
+
+def _client_ip(scope, headers: dict[bytes, bytes]) -> str | None:
+    """The sender's address: the first X-Forwarded-For hop when a proxy in front of the collector
+    sets it, else the connection's peer."""
+    forwarded = headers.get(b"x-forwarded-for")
+    if forwarded:
+        return forwarded.split(b",")[0].strip().decode("latin-1") or None
+    client = scope.get("client")
+    return client[0] if client else None
 
 
 async def _read_body(receive) -> bytes:

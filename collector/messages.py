@@ -37,8 +37,9 @@ def endpoint_kind(path: str) -> str | None:
     return name if name in TYPES or name in BATCH_PATHS else None
 
 
-def accept(kind: str, body: dict, source: str, received_at: str) -> Accepted:
-    """The landing lines for a request body of endpoint `kind`, or InvalidMessageError."""
+def accept(kind: str, body: dict, source: str, received_at: str, client_ip: str | None = None) -> Accepted:
+    """The landing lines for a request body of endpoint `kind`, or InvalidMessageError. A message
+    whose context has no `ip` gets the client's address, as Segment's API adds it."""
     if kind in BATCH_PATHS:
         batch = body.get("batch")
         if not isinstance(batch, list) or not batch:
@@ -46,11 +47,11 @@ def accept(kind: str, body: dict, source: str, received_at: str) -> Accepted:
         sent_at = body.get("sentAt")
         context = body.get("context") if isinstance(body.get("context"), dict) else None
         records = [
-            _record(message, None, source, received_at, sent_at, context, position)
+            _record(message, None, source, received_at, sent_at, context, position, client_ip)
             for position, message in enumerate(batch)
         ]
     else:
-        records = [_record(body, kind, source, received_at, None, None, None)]
+        records = [_record(body, kind, source, received_at, None, None, None, client_ip)]
     return Accepted(lines=b"".join(records), count=len(records))
 
 
@@ -62,6 +63,7 @@ def _record(
     batch_sent_at: object,
     batch_context: dict | None,
     position: int | None,
+    client_ip: str | None,
 ) -> bytes:
     where = "" if position is None else f"batch[{position}]: "
     if not isinstance(message, dict):
@@ -84,6 +86,10 @@ def _record(
         record["messageId"] = f"upstream-{uuid.uuid4()}"
     if batch_context and not isinstance(record.get("context"), dict):
         record["context"] = batch_context
+    if client_ip:
+        context = record.get("context") if isinstance(record.get("context"), dict) else {}
+        if not context.get("ip"):
+            record["context"] = {**context, "ip": client_ip}
     if "sentAt" not in record and batch_sent_at is not None:
         record["sentAt"] = batch_sent_at
     record["receivedAt"] = received_at

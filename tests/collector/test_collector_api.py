@@ -41,6 +41,20 @@ def test_a_track_is_acknowledged_after_it_lands(collector):
     assert len(landed) == 1
     assert landed[0]["type"] == "track" and landed[0]["_upstream_source"] == "web"
     assert "writeKey" not in landed[0] and "receivedAt" in landed[0]
+    assert landed[0]["context"]["ip"] == "127.0.0.1"  # added, as Segment's API adds it
+
+
+def test_the_client_address_comes_from_the_proxy_and_never_overrides_the_sdk(collector):
+    proxied = {"userId": "u-ip", "event": "x", "messageId": "api-ip-1"}
+    _post(collector, "/v1/track", proxied, headers={"X-Forwarded-For": "203.0.113.9, 10.0.0.1"})
+    own = {"userId": "u-ip", "event": "x", "messageId": "api-ip-2", "context": {"ip": "198.51.100.7"}}
+    _post(collector, "/v1/track", own, headers={"X-Forwarded-For": "203.0.113.9"})
+    landed = {
+        line["messageId"]: line["context"]["ip"]
+        for line in _landed(collector)
+        if line.get("userId") == "u-ip"
+    }
+    assert landed == {"api-ip-1": "203.0.113.9", "api-ip-2": "198.51.100.7"}
 
 
 @pytest.mark.parametrize(
