@@ -143,7 +143,7 @@ bench: install
 
 # The collector alone (a minute): accepted events/s, acknowledgement latency, load rows/s.
 bench-collector: install
-	$(PY) bench/collector.py
+	$(PY) bench/collector_speed.py
 
 clean:
 	rm -rf target logs warehouse .pytest_cache .ruff_cache .dagster metastore_db derby.log spark-warehouse

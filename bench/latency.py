@@ -1,21 +1,25 @@
-"""Benchmark: event-to-activation latency with the Dagster sensor running.
+"""Benchmark: event-to-channel latency with the collector and the Dagster sensor in the loop.
 
     .venv/bin/python bench/latency.py --db <a built warehouse> [--events 30] [--every 8]
+        [--background-rate 20]
 
 On a copy of a warehouse that a full build has made:
 1. The demo webhook channel listens on 127.0.0.1 (in this process); a syncs file points the two
-   webhook syncs at it. One `upstream_pipeline` run (as of now) brings the warehouse and the
-   ledger up to date before the clock starts.
-2. A Dagster daemon runs the `new_raw_data` sensor (looking every UPSTREAM_SENSOR_INTERVAL_SECONDS)
-   in a fresh DAGSTER_HOME; each run it starts is the real job: `activation_fast_lane` once the
-   warm-up run of the pipeline has succeeded (dbt build of what the syncs read, then every sync).
-3. Every --every seconds (jittered) a fresh checkout with no order happens for a known customer.
-   A loader writes each to raw.tracks and raw.checkout_started, with every other event due, as
-   soon as no run holds the warehouse (DuckDB has one writer). Its latency runs from the moment
-   it happens (so waiting for the writer counts) until the channel holds the
-   cart_abandoners_webhook record with that checkout_id.
+   webhook syncs at it. The collector runs (`python -m collector serve`) with its landing area in
+   the run's folder. One `upstream_pipeline` run (as of now) brings the warehouse and the ledger
+   up to date before the clock starts.
+2. A Dagster daemon runs the `new_raw_data` sensor (looking every UPSTREAM_SENSOR_INTERVAL_SECONDS
+   for closed landing files) in a fresh DAGSTER_HOME; each run it starts is the real job:
+   `activation_fast_lane` (the load step, the dbt build of what the syncs read, every sync).
+3. Background traffic flows through the collector all the while: page views of known visitors
+   at --background-rate events/s, sent by segment-analytics-python with its default batching.
+4. Every --every seconds (jittered) a known customer starts a checkout with no order:
+   segment-analytics-python sends a `Checkout Started` track to the collector. Its latency runs
+   from the moment the SDK is called until the channel holds the cart_abandoners_webhook record
+   with that checkout_id.
 A checkout whose profile the segment holds out (holdout_share) is never sent, by design; it is
-counted apart. Prints one JSON line: p50 / p95 / max, the runs Dagster made and their durations.
+counted apart. Prints one JSON line: p50 / p95 / max, and per run the sensor started: how long
+its events waited for it, its launch, dbt's start-up, its slowest models and each step.
 """
 
 import argparse
@@ -26,6 +30,7 @@ import os
 import random
 import secrets
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -41,11 +46,19 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import requests
 from benchlib import ROOT, critical_path
+from segment.analytics.client import Client as SegmentClient
 
 from reverse_etl.sandbox import WebhookChannel, make_server
 
 SYNC_NAME = "cart_abandoners_webhook"
+WRITE_KEY = "latency-bench-key"
+CONSENT = {
+    "categoryPreferences": {
+        c: True for c in ("email_marketing", "sms_marketing", "advertising", "personalization")
+    }
+}
 SEGMENT = "cart_abandoned_24h"
 BIN = Path(sys.executable).parent
 DBT_ARTIFACTS = ROOT / "target" / "dagster"
@@ -80,37 +93,6 @@ def pick_customers(db: Path, count: int, seed: int) -> list[tuple[str, str]]:
         ).fetchall()
 
 
-def append_checkouts(db: Path, checkouts: list[tuple[str, str]]) -> None:
-    """Checkout Started events as Segment loads them: a row in tracks and one in checkout_started
-    per (anonymous_id, checkout_id), in one transaction. Raises duckdb.IOException while another
-    process (dbt, a sync) holds the warehouse."""
-    now = iso_now()
-    with duckdb.connect(str(db)) as con:
-        con.execute("begin")
-        for anonymous_id, checkout_id in checkouts:
-            common = {
-                "id": str(uuid.uuid4()),
-                "anonymous_id": anonymous_id,
-                "timestamp": now,
-                "received_at": now,
-                "sent_at": now,
-                "event": "checkout_started",
-                **{
-                    f"context_consent_category_preferences_{category}": "true"
-                    for category in ("email_marketing", "sms_marketing", "advertising", "personalization")
-                },
-            }
-            specific = {"checkout_id": checkout_id, "revenue": 120.0, "total": 130.0, "currency": "USD"}
-            for table, row in (
-                ("tracks", {**common, "event_text": "Checkout Started"}),
-                ("checkout_started", {**common, **specific}),
-            ):
-                columns = ", ".join(f'"{name}"' for name in row)
-                marks = ", ".join("?" for _ in row)
-                con.execute(f"insert into raw.{table} ({columns}) values ({marks})", list(row.values()))
-        con.execute("commit")
-
-
 def read_when_free(db: Path, query: str, parameters: list, timeout_s: float = 600) -> list[tuple]:
     """Run a read-only query once no run holds the warehouse (a launched run outlives the daemon)."""
     deadline = time.time() + timeout_s
@@ -135,22 +117,44 @@ def held_out(db: Path, profile_ids: list[str]) -> set[str]:
 
 
 def dagster_runs(dagster_home: Path) -> list[dict]:
+    """Every finished run, oldest first: when it was requested, launched, started and ended, and
+    each step's start and length (the load, dbt, each sync)."""
     import dagster as dg
 
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         runs = []
-        for record in instance.get_run_records():
-            stats = instance.get_run_stats(record.dagster_run.run_id)
-            if stats.start_time and stats.end_time:
-                runs.append(
-                    {
-                        "job": record.dagster_run.job_name,
-                        "status": record.dagster_run.status.value,
-                        "seconds": round(stats.end_time - stats.start_time, 1),
-                        "queued_to_start_s": round(stats.start_time - record.create_timestamp.timestamp(), 1),
-                        **dbt_step_profile(record.dagster_run.run_id),
-                    }
-                )
+        for record in reversed(instance.get_run_records()):
+            run_id = record.dagster_run.run_id
+            stats = instance.get_run_stats(run_id)
+            if not (stats.start_time and stats.end_time):
+                continue
+            steps: dict[str, dict] = {}
+            kinds = {
+                dg.DagsterEventType.STEP_START,
+                dg.DagsterEventType.STEP_SUCCESS,
+                dg.DagsterEventType.STEP_FAILURE,
+            }
+            for entry in instance.all_logs(run_id, of_type=kinds):
+                step = steps.setdefault(entry.step_key, {})
+                if entry.dagster_event.event_type == dg.DagsterEventType.STEP_START:
+                    step["start"] = entry.timestamp
+                else:
+                    step["end"] = entry.timestamp
+            runs.append(
+                {
+                    "job": record.dagster_run.job_name,
+                    "status": record.dagster_run.status.value,
+                    "requested": record.create_timestamp.timestamp(),
+                    "started": stats.start_time,
+                    "ended": stats.end_time,
+                    "steps": {
+                        key: (step["start"], step["end"] - step["start"])
+                        for key, step in steps.items()
+                        if "start" in step and "end" in step
+                    },
+                    **dbt_step_profile(run_id),
+                }
+            )
         return runs
 
 
@@ -163,14 +167,86 @@ def dbt_step_profile(run_id: str) -> dict:
     results = json.loads(found[-1].read_text())
     nodes = sorted(results["results"], key=lambda r: r["execution_time"], reverse=True)
     return {
+        "dbt_nodes": len(nodes),
         "dbt_nodes_s": round(results["elapsed_time"], 1),
         "dbt_critical_path_s": critical_path(found[-1].parent),
-        "slowest": {r["unique_id"].split(".")[-1]: round(r["execution_time"], 1) for r in nodes[:6]},
+        "slowest_models": {r["unique_id"].split(".")[-1]: round(r["execution_time"], 1) for r in nodes[:8]},
     }
 
 
+def breakdown(run: dict, events: list[float]) -> dict:
+    """One run the sensor started, taken apart: how long its events had waited when the sensor
+    asked for it, Dagster's launch, the load step, dbt's start-up (the dbt step less the time its
+    nodes ran), dbt's nodes, the syncs."""
+    steps = run["steps"]
+    dbt = steps.get("upstream_dbt_assets")
+    syncs = {key: round(length, 1) for key, (_, length) in steps.items() if key.startswith("sync__")}
+    return {
+        "job": run["job"],
+        "status": run["status"],
+        "events": len(events),
+        "waiting_s": round(max(run["requested"] - happened for happened in events), 1) if events else None,
+        "launch_s": round(run["started"] - run["requested"], 1),
+        "load_s": round(steps["collector_load"][1], 1) if "collector_load" in steps else None,
+        "dbt_step_s": round(dbt[1], 1) if dbt else None,
+        "dbt_startup_s": round(dbt[1] - run.get("dbt_nodes_s", 0), 1) if dbt else None,
+        "dbt_nodes_s": run.get("dbt_nodes_s"),
+        "dbt_critical_path_s": run.get("dbt_critical_path_s"),
+        "slowest_models": run.get("slowest_models"),
+        "syncs_s": syncs,
+        "run_s": round(run["ended"] - run["started"], 1),
+    }
+
+
+def start_collector(workdir: Path, env: dict) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "collector", "serve", "--port", str(port)],
+        env={**env, "UPSTREAM_WRITE_KEYS": f"bench={WRITE_KEY}"},
+        cwd=ROOT,
+        stdout=(workdir / "collector.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            requests.get(f"{url}/health", timeout=1)
+            return process, url
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise SystemExit("the collector did not start")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def background_traffic(url: str, visitors: list[str], rate: float, stop: threading.Event) -> int:
+    """Page views of known visitors at `rate` per second until stopped, batched as the SDK does."""
+    client = SegmentClient(WRITE_KEY, host=url, max_retries=10)
+    sent, started, rng = 0, time.time(), random.Random(1)
+    while not stop.is_set():
+        if sent < (time.time() - started) * rate:
+            client.page(anonymous_id=rng.choice(visitors), name="Product", properties={"path": "/p"})
+            sent += 1
+        else:
+            time.sleep(0.01)
+    client.flush()
+    client.shutdown()
+    return sent
+
+
 def measure(
-    db: Path, events: int, every_s: float, interval_s: int, seed: int, workdir: Path, quiet_s: float = 300
+    db: Path,
+    events: int,
+    every_s: float,
+    interval_s: int,
+    seed: int,
+    workdir: Path,
+    background_rate: float,
+    quiet_s: float = 300,
 ) -> dict:
     dagster_home = workdir / "dagster"
     dagster_home.mkdir(parents=True)
@@ -184,11 +260,14 @@ def measure(
     env = {
         **{k: v for k, v in os.environ.items() if k != "UPSTREAM_AS_OF"},  # as of now, like production
         "UPSTREAM_DUCKDB_PATH": str(db),
+        "UPSTREAM_LANDING_DIR": str(workdir / "landing"),
         "DAGSTER_HOME": str(dagster_home),
         "UPSTREAM_SYNC_CONFIG": str(syncs_file),
         "UPSTREAM_WEBHOOK_SECRET": secret,
         "UPSTREAM_SENSOR_INTERVAL_SECONDS": str(interval_s),
     }
+    (workdir / "landing").mkdir()
+    collector, url = start_collector(workdir, env)
     dagster = [str(BIN / "dagster")]
     location = ["-m", "orchestration.definitions"]
     started = time.perf_counter()
@@ -215,8 +294,9 @@ def measure(
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    customers = pick_customers(db, events, seed)
-    appended: dict[str, tuple[str, float]] = {}  # checkout_id -> (profile_id, when it happened)
+    customers = pick_customers(db, events + 200, seed)
+    checkouts, visitors = customers[:events], [anonymous_id for _, anonymous_id in customers[events:]]
+    sent: dict[str, tuple[str, float]] = {}  # checkout_id -> (profile_id, when the SDK was called)
     received: dict[str, float] = {}
     stop = threading.Event()
 
@@ -227,67 +307,74 @@ def measure(
             now = time.time()
             for fields in held:
                 checkout = fields.get("checkout_id")
-                if checkout in appended and checkout not in received:
+                if checkout in sent and checkout not in received:
                     received[checkout] = now
             time.sleep(0.2)
 
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
+    threading.Thread(target=watch, daemon=True).start()
+    background_sent: list[int] = []
+    background = threading.Thread(
+        target=lambda: background_sent.append(background_traffic(url, visitors, background_rate, stop)),
+        daemon=True,
+    )
+    background.start()
+    shop = SegmentClient(WRITE_KEY, host=url, sync_mode=True, max_retries=10)
     rng = random.Random(seed)
-    schedule, at = [], time.time() + interval_s  # the sensor's first look records the cursor
-    for profile_id, anonymous_id in customers:
-        schedule.append((at, profile_id, anonymous_id, f"bench_{uuid.uuid4().hex[:12]}"))
-        at += every_s * rng.uniform(0.5, 1.5)
-    loaded_at: dict[str, float] = {}
     try:
-        # The loader: an event happens at its scheduled time and is written with every other event
-        # due as soon as no run holds the warehouse (DuckDB has one writer), as a loader would.
-        while len(loaded_at) < len(schedule):
-            due = [event for event in schedule if event[0] <= time.time() and event[3] not in loaded_at]
-            if not due:
-                time.sleep(0.1)
-                continue
-            try:
-                append_checkouts(db, [(anonymous_id, checkout) for _, _, anonymous_id, checkout in due])
-            except duckdb.IOException:
-                time.sleep(0.2)
-                continue
-            for happened, profile_id, _, checkout in due:
-                appended[checkout] = (profile_id, happened)
-                loaded_at[checkout] = time.time()
+        time.sleep(interval_s)  # the sensor's first look records its cursor
+        for profile_id, anonymous_id in checkouts:
+            checkout = f"bench_{uuid.uuid4().hex[:12]}"
+            sent[checkout] = (profile_id, time.time())
+            shop.track(
+                anonymous_id=anonymous_id,
+                event="Checkout Started",
+                properties={"checkout_id": checkout, "revenue": 120.0, "total": 130.0, "currency": "USD"},
+                context={"consent": CONSENT},
+            )
+            time.sleep(every_s * rng.uniform(0.5, 1.5))
         # Held-out profiles never arrive: stop when everything arrived, or nothing has for quiet_s.
-        while len(received) < len(appended):
-            last = max([*received.values(), *loaded_at.values()])
+        while len(received) < len(sent):
+            last = max([*received.values(), *(happened for _, happened in sent.values())])
             if time.time() - last > quiet_s:
                 break
             time.sleep(1)
     finally:
         stop.set()
+        background.join(timeout=30)
         daemon.terminate()
         daemon.wait(timeout=60)
         log.close()
+        collector.terminate()
+        collector.wait(timeout=60)
         server.shutdown()
-    missing = [checkout for checkout in appended if checkout not in received]
-    excused = held_out(db, [appended[checkout][0] for checkout in missing]) if missing else set()
-    lost = [checkout for checkout in missing if appended[checkout][0] not in excused]
-    latencies = sorted(received[c] - appended[c][1] for c in received)  # p95 below: nearest rank
-    waits = sorted(loaded_at[c] - appended[c][1] for c in appended)
+    missing = [checkout for checkout in sent if checkout not in received]
+    excused = held_out(db, [sent[checkout][0] for checkout in missing]) if missing else set()
+    lost = [checkout for checkout in missing if sent[checkout][0] not in excused]
+    latencies = sorted(received[c] - sent[c][1] for c in received)  # p95 below: nearest rank
     runs = dagster_runs(dagster_home)
+    sensor_runs = [run for run in runs if run["requested"] > min(happened for _, happened in sent.values())]
+    # Each delivered event belongs to the first run that started after it was sent.
+    by_run: dict[int, list[float]] = {}
+    for checkout, arrived in received.items():
+        happened = sent[checkout][1]
+        owner = next((n for n, run in enumerate(sensor_runs) if run["started"] >= happened), None)
+        if owner is not None and sensor_runs[owner]["ended"] <= arrived + 1:
+            by_run.setdefault(owner, []).append(happened)
     profiles = read_when_free(db, "select count(*) from main.profiles", [])[0][0]
     return {
         "profiles": profiles,
-        "events_appended": len(appended),
+        "checkouts_sent": len(sent),
         "delivered": len(latencies),
         "held_out": len(missing) - len(lost),
         "not_delivered": len(lost),
         "p50_s": round(statistics.median(latencies), 1) if latencies else None,
         "p95_s": round(latencies[math.ceil(0.95 * len(latencies)) - 1], 1) if latencies else None,
         "max_s": round(latencies[-1], 1) if latencies else None,
-        # Of the latency: how long events waited for the warehouse's single writer.
-        "load_wait_p50_s": round(statistics.median(waits), 1),
+        "background_events": background_sent[0] if background_sent else None,
+        "background_rate": background_rate,
         "sensor_interval_s": interval_s,
         "warm_up_run_s": round(warm_up_s, 1),
-        "dagster_runs": runs,
+        "runs": [breakdown(run, by_run.get(n, [])) for n, run in enumerate(sensor_runs)],
     }
 
 
@@ -298,12 +385,16 @@ def main() -> int:
     parser.add_argument("--every", type=float, default=8.0, help="mean seconds between appended checkouts")
     parser.add_argument("--sensor-interval", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--background-rate", type=float, default=20.0, help="page views per second")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="upstream-latency-"))
     try:
         db = workdir / "warehouse.duckdb"
         shutil.copy(args.db, db)
-        print(json.dumps(measure(db, args.events, args.every, args.sensor_interval, args.seed, workdir)))
+        result = measure(
+            db, args.events, args.every, args.sensor_interval, args.seed, workdir, args.background_rate
+        )
+        print(json.dumps(result))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

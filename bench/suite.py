@@ -7,7 +7,8 @@ Per size, on data the demo generator makes (seed 42):
   times each, median wall time and the highest peak RSS;
 - the identity models against the connected-components reference (bench/identity.py);
 - sync plan and throughput for an audience as large as the profile table (bench/reverse_etl_throughput.py);
-- at the sizes in --latency-at: event-to-activation latency with the Dagster sensor (bench/latency.py).
+- at the sizes in --latency-at: event-to-channel latency with the collector and the Dagster sensor,
+  background traffic flowing (bench/latency.py).
 Writes bench/results/<date>.json and .md, and prints the markdown.
 """
 
@@ -104,7 +105,13 @@ def measure_size(events: int, args: argparse.Namespace, folder: Path) -> dict:
         copy = latency_folder / "warehouse.duckdb"
         shutil.copy(kept, copy)
         result["latency"] = latency.measure(
-            copy, args.latency_events, args.latency_every, args.sensor_interval, seed, latency_folder
+            copy,
+            args.latency_events,
+            args.latency_every,
+            args.sensor_interval,
+            seed,
+            latency_folder,
+            args.background_rate,
         )
     print(f"[{events:,}] identity vs reference ...", flush=True)
     result["identity"] = identity_vs_reference(kept, prepared.end_at, folder)
@@ -174,6 +181,7 @@ def main() -> int:
     parser.add_argument("--latency-events", type=int, default=30, help="checkouts appended (>= 20)")
     parser.add_argument("--latency-every", type=float, default=8.0, help="mean seconds between them")
     parser.add_argument("--sensor-interval", type=int, default=5, help="seconds between sensor looks")
+    parser.add_argument("--background-rate", type=float, default=20.0, help="page views per second meanwhile")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
     started = time.perf_counter()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.browser import render
-from tests.support.collector import WRITE_KEYS, load_landing, running_collector
+from tests.support.collector import WRITE_KEYS, as_of_after_now, load_landing, running_collector
 from tests.support.warehouse import query, run_dbt
 
 HERE = Path(__file__).parent / "analytics_js"
@@ -63,7 +63,7 @@ def warehouse(shop_site, tmp_path_factory: pytest.TempPathFactory):
     anonymous_id = status.group(1).removeprefix("sent ").strip()
     db = root / "upstream.duckdb"
     load_landing(root / "landing", db)
-    run_dbt(db, "build")
+    run_dbt(db, "build", "--vars", as_of_after_now())
     return db, anonymous_id
 
 
@@ -76,7 +76,7 @@ def test_every_call_of_the_page_lands_in_raw(warehouse):
         db, "select sku, upstream_source from raw.product_added where anonymous_id = ?", [anonymous_id]
     ) == [("SKU-JS", "web")]
     assert query(db, "select email, first_name from raw.identifies where user_id = 'user-js-1'") == [
-        ("Browser@Example.com", "Bea")
+        ("Browser@Mailbox.org", "Bea")
     ]
     assert query(db, "select order_id, total from raw.order_completed where user_id = 'user-js-1'") == [
         ("order-js-1", 12.5)
@@ -92,7 +92,7 @@ def test_the_browser_visitor_becomes_the_customer_profile(warehouse):
     profiles = query(
         db,
         "select distinct profile_id from main.id_graph where (id_type, id_value) in "
-        "(('anonymous_id', ?), ('user_id', 'user-js-1'), ('email', 'browser@example.com'))",
+        "(('anonymous_id', ?), ('user_id', 'user-js-1'), ('email', 'browser@mailbox.org'))",
         [anonymous_id],
     )
     assert len(profiles) == 1
@@ -100,4 +100,4 @@ def test_the_browser_visitor_becomes_the_customer_profile(warehouse):
         db,
         "select email, order_count, lifetime_revenue from main.profiles where profile_id = ?",
         [profiles[0][0]],
-    ) == [("browser@example.com", 1, 12.5)]
+    ) == [("browser@mailbox.org", 1, 12.5)]

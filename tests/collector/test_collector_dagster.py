@@ -8,9 +8,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+import yaml
 from segment.analytics.client import Client as SegmentClient
 
-from tests.support.collector import WRITE_KEYS, running_collector
+from tests.support.collector import WRITE_KEYS, as_of_after_now, running_collector
 
 # Runs the Dagster pipeline with a dbt build: not part of `make check`.
 pytestmark = pytest.mark.slow
@@ -63,13 +64,14 @@ def test_the_pipeline_loads_the_landing_area_first(tmp_path, monkeypatch):
     defs = _definitions(monkeypatch, tmp_path)
     with running_collector(tmp_path / "landing") as collector:
         client = SegmentClient(WRITE_KEYS["server"], host=collector.url)
-        client.identify(user_id="dag-user", anonymous_id="dag-anon", traits={"email": "dag@example.com"})
+        client.identify(user_id="dag-user", anonymous_id="dag-anon", traits={"email": "dag@mailbox.org"})
         client.track(
             user_id="dag-user", event="Order Completed", properties={"order_id": "o-dag", "total": 9.5}
         )
         client.flush()
         client.shutdown()
     assert not (tmp_path / "upstream.duckdb").exists()
+    monkeypatch.setenv("UPSTREAM_AS_OF", yaml.safe_load(as_of_after_now())["upstream__as_of"])
     result = defs.resolve_job_def("upstream_pipeline").execute_in_process(
         instance=dg.DagsterInstance.ephemeral()
     )

@@ -7,12 +7,12 @@ import pytest
 from rudderstack.analytics.client import Client as RudderClient
 from segment.analytics.client import Client as SegmentClient
 
-from tests.support.collector import WRITE_KEYS, load_landing, running_collector
+from tests.support.collector import WRITE_KEYS, as_of_after_now, load_landing, running_collector
 from tests.support.warehouse import query, run_dbt
 
 PEOPLE = {
-    "segment": {"anonymous_id": "anon-seg-1", "user_id": "user-seg-1", "email": "Ada@Example.com"},
-    "rudder": {"anonymous_id": "anon-rud-1", "user_id": "user-rud-1", "email": "grace@example.com"},
+    "segment": {"anonymous_id": "anon-seg-1", "user_id": "user-seg-1", "email": "Ada@Mailbox.org"},
+    "rudder": {"anonymous_id": "anon-rud-1", "user_id": "user-rud-1", "email": "grace@mailbox.org"},
 }
 
 
@@ -57,7 +57,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory):
         rudder.shutdown()
     db = root / "upstream.duckdb"
     load_landing(root / "landing", db)
-    run_dbt(db, "build")
+    run_dbt(db, "build", "--vars", as_of_after_now())
     return db
 
 
@@ -109,7 +109,7 @@ def test_properties_and_traits_are_columns_as_segment_writes_them(warehouse):
         "select email, first_name, address_city, context_library_name from raw.identifies where user_id = ?",
         [PEOPLE["segment"]["user_id"]],
     )
-    assert identify == [("Ada@Example.com", "Ada", "London", "analytics-python")]
+    assert identify == [("Ada@Mailbox.org", "Ada", "London", "analytics-python")]
 
 
 @pytest.mark.parametrize("sdk", ["segment", "rudder"])

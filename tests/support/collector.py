@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -89,6 +90,13 @@ def _wait_until_listening(collector: Collector) -> None:
         except requests.ConnectionError:
             time.sleep(0.1)
     raise AssertionError("the collector did not start listening within 30 s")
+
+
+def as_of_after_now() -> str:
+    """--vars pinning as_of just after now: a build's default instant is its start truncated to
+    the second, which would leave out an event sent in that same second."""
+    moment = datetime.now(UTC) + timedelta(seconds=2)
+    return f"{{upstream__as_of: '{moment:%Y-%m-%d %H:%M:%S}'}}"
 
 
 def load_landing(landing: Path, db_path: Path) -> subprocess.CompletedProcess:

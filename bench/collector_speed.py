@@ -1,7 +1,7 @@
 """Benchmark: the collector on this machine's two cores, durable (every 200 is fsync'd), with
 its load generator on the same cores.
 
-    .venv/bin/python bench/collector.py [--seconds 10] [--workers 2]
+    .venv/bin/python bench/collector_speed.py [--seconds 10] [--workers 2]
 
 1. batched: batches of 100 track events (the SDKs' default flushAt), as many as 32 keep-alive
    connections get answered: accepted events/s;
