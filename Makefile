@@ -27,7 +27,7 @@ DBT_FLAGS := --project-dir . --profiles-dir .
 
 DAGSTER_HOME_DIR := $(CURDIR)/.dagster
 
-.PHONY: install demo dev test check lint dbt-test docs clean dagster-home spark-install postgres-up test-spark test-postgres bench collector collector-load bench-collector npm-install
+.PHONY: install demo dev test check lint dbt-test docs clean dagster-home spark-install postgres-up test-spark test-postgres bench collector collector-load bench-collector npm-install chromium-install
 
 install: $(STAMP)
 
@@ -43,7 +43,7 @@ $(STAMP):
 spark-install: $(SPARK_STAMP)
 
 $(SPARK_STAMP): requirements-spark.txt
-	command -v java >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless)
+	scripts/apt-install.sh java openjdk-17-jre-headless
 	test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV)
 	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.txt
 	rm -f $(SPARK_VENV)/.installed-*
@@ -55,7 +55,7 @@ JS_STAMP := $(JS_TEST_DIR)/node_modules/.installed-$(shell cat $(JS_TEST_DIR)/pa
 npm-install: $(JS_STAMP)
 
 $(JS_STAMP): $(JS_TEST_DIR)/package-lock.json
-	command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm)
+	scripts/apt-install.sh npm npm
 	cd $(JS_TEST_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -101,11 +101,12 @@ lint: install
 	mkdir -p $(dir $(LINT_DB))
 	UPSTREAM_DUCKDB_PATH=$(LINT_DB) $(VENV)/bin/sqlfluff lint models tests/dbt --processes 2
 
-# dbt's own data tests and unit tests on freshly generated test data.
+# dbt's own data tests and unit tests on freshly generated test data (its own target folder:
+# `make test` runs it beside sqlfluff's dbt templater, which uses target/).
 dbt-test: install
 	rm -f $(TEST_DB) $(TEST_DB).wal
 	$(PY) -m datagen.cli --db $(TEST_DB) --events 20000 --seed 11 --replace
-	UPSTREAM_DUCKDB_PATH=$(TEST_DB) $(DBT) build $(DBT_FLAGS) --quiet --full-refresh
+	UPSTREAM_DUCKDB_PATH=$(TEST_DB) $(DBT) build $(DBT_FLAGS) --quiet --full-refresh --target-path target/ci/dbt_target
 
 # The parity suites: the same data built on DuckDB and on PostgreSQL / Spark, compared row by row.
 test-postgres: install postgres-up
@@ -114,12 +115,20 @@ test-postgres: install postgres-up
 test-spark: install spark-install
 	$(PY) -m pytest tests/parity/test_parity_spark.py
 
-# pytest runs last so its summary is the closing line; it includes both parity suites. Two
-# workers, one per core: a dbt build is mostly one Python process, so two builds fill the
-# machine. Each worker takes whole files (--dist loadfile), so a file's warehouses are built once.
+# The set-up steps run side by side where they can (a pip install leaves a core idle; lint keeps
+# both busy), each step's output kept together (-O). pytest runs last so its summary is the
+# closing line; it includes both parity suites. Two workers, one per core: a dbt build is mostly
+# one Python process, so two builds fill the machine. Each worker takes whole files
+# (--dist loadfile), so a file's warehouses are built once.
 PYTEST_WORKERS ?= 2
-test: install lint dbt-test postgres-up spark-install npm-install
+test:
+	$(MAKE) --no-print-directory -j 2 -O install spark-install
+	$(MAKE) --no-print-directory -j 4 -O lint dbt-test postgres-up npm-install chromium-install
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+
+# Headless Chromium for the browser tests (Dagster's UI, analytics.js).
+chromium-install:
+	scripts/apt-install.sh chromium chromium
 
 # The inner loop: lint, then the tests that need no dbt build (under 3 minutes on 2 cores).
 check: install lint

@@ -16,8 +16,12 @@ if ! ready; then
     if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ -z "$(ls /etc/postgresql 2>/dev/null)" ]; then
         echo "postgres-up: installing PostgreSQL from Debian packages"
         export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq
-        apt-get install -y -qq postgresql >/dev/null
+        # Under the lock every install of the set-up shares (scripts/apt-install.sh): one dpkg at a time.
+        (
+            flock 9
+            apt-get update -qq
+            apt-get install -y -qq postgresql >/dev/null
+        ) 9>/tmp/upstream-apt.lock
     fi
     version="$(ls /etc/postgresql | sort -V | tail -1)"
     pg_ctlcluster "$version" main start

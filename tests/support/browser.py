@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -21,13 +22,12 @@ CHROMIUM_FLAGS = [
 
 
 def chromium() -> str:
-    """Path of a Chromium binary; apt-get installs Debian's package when there is none."""
+    """Path of a Chromium binary; Debian's package is installed when there is none (`make test`
+    does it first; a test run alone does it here, under the same lock as every other install)."""
     found = shutil.which("chromium")
     if found:
         return found
-    for command in (["apt-get", "install", "-y", "-q", "chromium"], ["apt-get", "update", "-q"]):
-        subprocess.run(command, capture_output=True, check=False)
-    subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], capture_output=True, check=False)
+    subprocess.run([str(SCRIPTS / "apt-install.sh"), "chromium", "chromium"], check=False)
     found = shutil.which("chromium")
     if not found:
         pytest.fail("Chromium is needed for the UI test and `apt-get install chromium` did not provide it")
