@@ -11,10 +11,12 @@
     cast('{{ upstream.as_of_text() }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
-{#- The same instant as text ('YYYY-MM-DD HH:MM:SS'), for log lines. -#}
+{#- The same instant as text ('YYYY-MM-DD HH:MM:SS[.ffffff]'), for log lines. The run's start
+    keeps its microseconds: cut to the second, it would leave an event that arrived in the same
+    second before the run started for the next run, a whole run later. -#}
 {% macro as_of_text() -%}
     {%- set from_environment = env_var('UPSTREAM_AS_OF', '') if execute else '' -%}
-    {{- var('upstream__as_of', none) or from_environment or run_started_at.strftime("%Y-%m-%d %H:%M:%S") -}}
+    {{- var('upstream__as_of', none) or from_environment or run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") -}}
 {%- endmacro %}
 
 {#- This run's wall-clock start as a timestamp: the tie-breaker between two segment runs that share
