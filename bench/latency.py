@@ -134,12 +134,18 @@ def dagster_runs(dagster_home: Path) -> list[dict]:
                 dg.DagsterEventType.STEP_SUCCESS,
                 dg.DagsterEventType.STEP_FAILURE,
             }
+            error = None
             for entry in instance.all_logs(run_id, of_type=kinds):
                 step = steps.setdefault(entry.step_key, {})
                 if entry.dagster_event.event_type == dg.DagsterEventType.STEP_START:
                     step["start"] = entry.timestamp
                 else:
                     step["end"] = entry.timestamp
+                if entry.dagster_event.event_type == dg.DagsterEventType.STEP_FAILURE:
+                    failure = entry.dagster_event.event_specific_data.error
+                    error = (
+                        f"{entry.step_key}: {failure.message.strip()[:300]}" if failure else entry.step_key
+                    )
             runs.append(
                 {
                     "job": record.dagster_run.job_name,
@@ -152,6 +158,7 @@ def dagster_runs(dagster_home: Path) -> list[dict]:
                         for key, step in steps.items()
                         if "start" in step and "end" in step
                     },
+                    "error": error,
                     **dbt_step_profile(run_id),
                 }
             )
@@ -174,26 +181,30 @@ def dbt_step_profile(run_id: str) -> dict:
     }
 
 
-def breakdown(run: dict, events: list[float]) -> dict:
-    """One run the sensor started, taken apart: how long its events had waited when the sensor
-    asked for it, Dagster's launch, the load step, dbt's start-up (the dbt step less the time its
-    nodes ran), dbt's nodes, the syncs."""
+def breakdown(run: dict, previous_end: float | None, events: list[float]) -> dict:
+    """One run the sensor started, taken apart: how long its events waited from the SDK call to
+    the run's load step, how long the run queued behind the run before it (DuckDB has one
+    writer), Dagster's launch (run process start, code location load), the load step, dbt's
+    start-up (the dbt step less the time its nodes ran), dbt's nodes, the syncs."""
     steps = run["steps"]
     dbt = steps.get("upstream_dbt_assets")
-    syncs = {key: round(length, 1) for key, (_, length) in steps.items() if key.startswith("sync__")}
+    load = steps.get("collector_load")
+    free = max(run["requested"], previous_end or 0)
     return {
         "job": run["job"],
         "status": run["status"],
+        "error": run.get("error"),
         "events": len(events),
-        "waiting_s": round(max(run["requested"] - happened for happened in events), 1) if events else None,
-        "launch_s": round(run["started"] - run["requested"], 1),
-        "load_s": round(steps["collector_load"][1], 1) if "collector_load" in steps else None,
+        "waiting_s": round(max(load[0] - happened for happened in events), 1) if events and load else None,
+        "queued_s": round(max(0.0, free - run["requested"]), 1),
+        "launch_s": round(run["started"] - free, 1),
+        "load_s": round(load[1], 1) if load else None,
         "dbt_step_s": round(dbt[1], 1) if dbt else None,
         "dbt_startup_s": round(dbt[1] - run.get("dbt_nodes_s", 0), 1) if dbt else None,
         "dbt_nodes_s": run.get("dbt_nodes_s"),
         "dbt_critical_path_s": run.get("dbt_critical_path_s"),
         "slowest_models": run.get("slowest_models"),
-        "syncs_s": syncs,
+        "syncs_s": {key: round(length, 1) for key, (_, length) in steps.items() if key.startswith("sync__")},
         "run_s": round(run["ended"] - run["started"], 1),
     }
 
@@ -353,12 +364,19 @@ def measure(
     latencies = sorted(received[c] - sent[c][1] for c in received)  # p95 below: nearest rank
     runs = dagster_runs(dagster_home)
     sensor_runs = [run for run in runs if run["requested"] > min(happened for _, happened in sent.values())]
-    # Each delivered event belongs to the first run that started after it was sent.
+    # Each delivered event belongs to the first run whose load step started after it was sent.
     by_run: dict[int, list[float]] = {}
-    for checkout, arrived in received.items():
+    for checkout in received:
         happened = sent[checkout][1]
-        owner = next((n for n, run in enumerate(sensor_runs) if run["started"] >= happened), None)
-        if owner is not None and sensor_runs[owner]["ended"] <= arrived + 1:
+        owner = next(
+            (
+                n
+                for n, run in enumerate(sensor_runs)
+                if "collector_load" in run["steps"] and run["steps"]["collector_load"][0] >= happened
+            ),
+            None,
+        )
+        if owner is not None:
             by_run.setdefault(owner, []).append(happened)
     profiles = read_when_free(db, "select count(*) from main.profiles", [])[0][0]
     return {
@@ -374,7 +392,10 @@ def measure(
         "background_rate": background_rate,
         "sensor_interval_s": interval_s,
         "warm_up_run_s": round(warm_up_s, 1),
-        "runs": [breakdown(run, by_run.get(n, [])) for n, run in enumerate(sensor_runs)],
+        "runs": [
+            breakdown(run, sensor_runs[n - 1]["ended"] if n else None, by_run.get(n, []))
+            for n, run in enumerate(sensor_runs)
+        ],
     }
 
 
