@@ -6,6 +6,8 @@ import os
 import sys
 import time
 
+import duckdb
+
 from collector.loader import LoadResult, load
 from collector.raw_tables import RawTables
 from collector.settings import SettingsError, landing_settings
@@ -53,6 +55,13 @@ def load_command() -> int:
     except SettingsError as error:
         print(f"collector load: {error}", file=sys.stderr)
         return 2
+    except duckdb.IOException as error:
+        # DuckDB has one writer: a dbt run or another load holds the file. Nothing was loaded.
+        print(
+            f"collector load: the warehouse is busy ({error}); nothing was loaded, run it again",
+            file=sys.stderr,
+        )
+        return 75
     seconds = time.monotonic() - started
     print(
         f"loaded {result.events:,} events ({result.rows:,} rows) "

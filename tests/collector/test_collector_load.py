@@ -7,6 +7,8 @@ corrected for the device's clock, and `users` keeps the latest traits per user."
 import fcntl
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -194,3 +196,34 @@ def test_a_big_load_flattened_by_worker_processes_equals_one_in_process(tmp_path
         assert _load(landing, db).events == 3_000
         results[mode] = _rows(db, "select * from raw.order_completed order by id")
     assert results["workers"] == results["in_process"] and len(results["workers"]) == 3_000
+
+
+def test_a_load_while_another_process_writes_the_warehouse_says_so_and_loads_nothing(tmp_path):
+    landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
+    _land(landing, "a", _line("m-1"))
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+            "time.sleep(60)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = subprocess.run(
+            [sys.executable, "-m", "collector", "load"],
+            env={**os.environ, "UPSTREAM_DUCKDB_PATH": str(db), "UPSTREAM_LANDING_DIR": str(landing)},
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 75
+    assert "the warehouse is busy" in result.stderr and "nothing was loaded" in result.stderr
+    assert (landing / "a.ndjson").exists()
+    assert _load(landing, db).events == 1
