@@ -60,11 +60,13 @@ def newest_closed_landing_file() -> str | None:
     """When the newest closed landing file was closed (its inode change time, which the rename
     that closes it sets), as sortable text; None when the landing area has none. A file is
     removed once loaded, so any file here is new data or data a failed run left."""
-    closed = pending_files(landing_settings().directory)
-    if not closed:
-        return None
-    newest = max(path.stat().st_ctime_ns for path in closed)
-    return f"{newest:020d}"
+    stamps = []
+    for path in pending_files(landing_settings().directory):
+        try:
+            stamps.append(path.stat().st_ctime_ns)
+        except FileNotFoundError:
+            continue  # loaded and removed since the listing
+    return f"{max(stamps):020d}" if stamps else None
 
 
 def new_data_mark() -> tuple[str | None, str]:

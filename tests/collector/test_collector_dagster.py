@@ -89,3 +89,17 @@ def test_the_pipeline_loads_the_landing_area_first(tmp_path, monkeypatch):
         ).fetchall()
     assert profile == [(1, 9.5)]
     assert not list((tmp_path / "landing").glob("*.ndjson")), "loaded files are removed"
+
+
+def test_a_file_loaded_between_listing_and_looking_is_skipped(tmp_path, monkeypatch):
+    from orchestration import sensors
+
+    landing = tmp_path / "landing"
+    _close_landing_file(landing, "20261201T000000-1-kept")
+    gone = landing / "20261201T000001-1-gone.ndjson"  # listed, then removed by a load
+    monkeypatch.setattr(
+        sensors, "pending_files", lambda directory: [gone, *sorted(directory.glob("*.ndjson"))]
+    )
+    monkeypatch.setenv("UPSTREAM_LANDING_DIR", str(landing))
+    kept = (landing / "20261201T000000-1-kept.ndjson").stat().st_ctime_ns
+    assert sensors.newest_closed_landing_file() == f"{kept:020d}"
