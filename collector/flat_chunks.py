@@ -5,11 +5,13 @@ few seconds of events) in the loading process, where starting workers would cost
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import orjson
 
 from collector.column_types import column_types
 from collector.flatten import rows_for
+from collector.landing import open_landed
 
 # Timestamps as ISO text in UTC with a Z, which every engine's reader takes.
 DUMP_OPTIONS = orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z
@@ -36,7 +38,7 @@ def rows_as_ndjson(rows: list[dict]) -> bytes:
 
 def flatten_chunk(path: str, start: int, end: int, label: str) -> FlatChunk:
     """The rows of the complete lines in bytes [start, end) of the landing file at path."""
-    with open(path, "rb") as landed:
+    with open_landed(Path(path)) as landed:
         landed.seek(start)
         data = landed.read(end - start)
     chunk = FlatChunk()

@@ -190,6 +190,17 @@ class _OpenFile:
         os.close(self.fd)
 
 
+def open_landed(path: Path):
+    """A landing file opened for reading by the name it was listed under, or by its closed name
+    when its writer closed it since (the rename keeps every byte)."""
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        if not path.name.endswith(OPEN_SUFFIX):
+            raise
+        return open(closed_name(path), "rb")
+
+
 def closed_name(open_path: Path) -> Path:
     return open_path.with_name(open_path.name.removesuffix(OPEN_SUFFIX) + CLOSED_SUFFIX)
 

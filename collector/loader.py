@@ -15,7 +15,7 @@ from pathlib import Path
 
 from collector.column_types import merged
 from collector.flat_chunks import FlatChunk, flatten_chunk
-from collector.landing import CLOSED_SUFFIX, OPEN_SUFFIX, close_orphans, complete_length
+from collector.landing import CLOSED_SUFFIX, OPEN_SUFFIX, close_orphans, complete_length, open_landed
 from collector.raw_tables import RawTables
 
 # A load commits every this many bytes of landing files, so memory stays bounded on a backlog.
@@ -109,7 +109,7 @@ def _resolve(directory: Path, name: str) -> Path | None:
 
 def _complete_length(path: Path) -> int:
     try:
-        with path.open("rb") as landed:
+        with open_landed(path) as landed:
             return complete_length(landed.fileno())
     except FileNotFoundError:
         return 0
@@ -186,7 +186,7 @@ def _flatten(pieces: list[tuple[_Slice, int]]) -> dict[str, list[FlatChunk]]:
 def _line_aligned_chunks(path: Path, start: int, end: int) -> list[tuple[int, int]]:
     """[start, end) cut into pieces of about CHUNK_FLATTEN_BYTES that each end at a newline."""
     bounds, position = [], start
-    with path.open("rb") as landed:
+    with open_landed(path) as landed:
         while position < end:
             cut = min(end, position + CHUNK_FLATTEN_BYTES)
             if cut < end:
@@ -200,7 +200,7 @@ def _line_aligned_chunks(path: Path, start: int, end: int) -> list[tuple[int, in
 
 
 def _last_line_end(piece: _Slice) -> int:
-    with piece.path.open("rb") as landed:
+    with open_landed(piece.path) as landed:
         landed.seek(piece.start)
         data = landed.read(piece.end - piece.start)
     return piece.start + data.rfind(b"\n") + 1

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from collector import loader
 from collector.landing import CLOSED_SUFFIX, OPEN_SUFFIX
 from collector.loader import load
 from collector.raw_duckdb import DuckDBRawTables
@@ -227,3 +228,24 @@ def test_a_load_while_another_process_writes_the_warehouse_says_so_and_loads_not
     assert "the warehouse is busy" in result.stderr and "nothing was loaded" in result.stderr
     assert (landing / "a.ndjson").exists()
     assert _load(landing, db).events == 1
+
+
+def test_a_file_closed_while_the_load_reads_it_is_read_under_its_closed_name(tmp_path, monkeypatch):
+    landing, db = tmp_path / "landing", tmp_path / "w.duckdb"
+    path = _land(landing, "a", _line("m-1"), _line("m-2"), closed=False)
+    fd = os.open(path, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # a live writer holds it
+    original = loader._next_slices
+
+    def then_the_writer_closes_it(*args):
+        slices = original(*args)
+        if path.exists():
+            path.rename(path.with_name(f"a{CLOSED_SUFFIX}"))
+        return slices
+
+    monkeypatch.setattr(loader, "_next_slices", then_the_writer_closes_it)
+    try:
+        assert _load(landing, db).events == 2
+    finally:
+        os.close(fd)
+    assert _rows(db, "select id from raw.tracks order by id") == [("m-1",), ("m-2",)]
