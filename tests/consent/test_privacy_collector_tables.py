@@ -6,11 +6,11 @@ holds the deleted person's values; the person kept keeps every row."""
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from collector.loader import load
 from collector.raw_duckdb import DuckDBRawTables
+from tests.support.parity.duckdb_engine import read_schema
 from tests.support.warehouse import run_dbt, write_raw_tables
 
 GONE = {"anonymous_id": "pc-anon-gone", "user_id": "pc-user-gone", "email": "Gone.Person@mailbox.org"}
@@ -87,14 +87,7 @@ def purged(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _raw_text(db: Path) -> dict[str, str]:
     """Every raw table's rows as one text per table."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        names = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'raw'"
-            ).fetchall()
-        ]
-        return {name: str(con.execute(f'select * from raw."{name}"').fetchall()) for name in names}
+    return {name: str(rows) for name, (_, rows) in read_schema(db, "raw").items()}
 
 
 def test_no_raw_table_holds_the_deleted_person(purged):

@@ -7,13 +7,12 @@ import os
 import random
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from collector.loader import load
 from collector.raw_duckdb import DuckDBRawTables
 from collector.raw_postgres import PostgresRawTables
-from tests.support.parity import postgres_engine
+from tests.support.parity import duckdb_engine, postgres_engine
 from tests.support.parity.compare import differences
 
 
@@ -67,21 +66,6 @@ def _land(folder: Path, name: str, messages: list[dict]) -> None:
     (folder / f"{name}.ndjson").write_text("".join(json.dumps(message) + "\n" for message in messages))
 
 
-def _duckdb_tables(db: Path) -> dict[str, tuple[list[str], list[tuple]]]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        names = [
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'raw'"
-            ).fetchall()
-        ]
-        result = {}
-        for name in names:
-            cursor = con.execute(f'select * from raw."{name}"')
-            result[name] = ([column[0] for column in cursor.description], cursor.fetchall())
-        return result
-
-
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("collector_load_parity")
@@ -112,7 +96,10 @@ def loaded(tmp_path_factory: pytest.TempPathFactory):
             finally:
                 pg.close()
             phases.append(
-                (_duckdb_tables(root / "duckdb" / "w.duckdb"), postgres_engine.read_schema(database, "raw"))
+                (
+                    duckdb_engine.read_schema(root / "duckdb" / "w.duckdb", "raw"),
+                    postgres_engine.read_schema(database, "raw"),
+                )
             )
         yield phases
     finally:

@@ -22,3 +22,19 @@ def read_table(db_path: Path, relation: str) -> tuple[list[str], list[tuple]]:
     with duckdb.connect(str(db_path), read_only=True) as con:
         cursor = con.execute(f"select * from {relation}")
         return [column[0] for column in cursor.description], cursor.fetchall()
+
+
+def read_schema(db_path: Path, schema: str) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Column names and rows of every table in `schema`."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        names = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = ?", [schema]
+            ).fetchall()
+        ]
+        result = {}
+        for name in names:
+            cursor = con.execute(f'select * from {schema}."{name}"')
+            result[name] = ([column[0] for column in cursor.description], cursor.fetchall())
+        return result
