@@ -16,24 +16,21 @@ _BIGINT_RANGE = range(-(2**63), 2**63)
 _BY_CLASS = {bool: "boolean", float: "double", str: STRING}
 
 
-def column_types(rows: list[dict]) -> tuple[dict[str, str], bool]:
-    """Each column's type over rows, and whether a text column holds non-text values (which must
-    be spelled as text before writing)."""
+def column_types(rows: list[dict]) -> dict[str, str]:
+    """Each column's type over rows (the engines' readers spell any value into a text column)."""
     # Rows of one table mostly share their columns and value classes: look at each shape once.
     shapes = {(tuple(row), tuple(map(type, row.values()))) for row in rows}
     seen: dict[str, set] = {}
     for columns, classes in shapes:
         for column, cls in zip(columns, classes, strict=True):
             seen.setdefault(column, set()).add(cls)
-    types, needs_text = {}, False
+    types = {}
     for column, classes in seen.items():
         kind = None
         for cls in classes:
             kind = merged(kind, _class_type(column, cls, rows))
         types[column] = kind or STRING
-        if types[column] == STRING and classes - {str, type(None)}:
-            needs_text = True
-    return types, needs_text
+    return types
 
 
 def _class_type(column: str, cls: type, rows: list[dict]) -> str | None:

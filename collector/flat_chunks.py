@@ -54,6 +54,6 @@ def flatten_chunk(path: str, start: int, end: int, label: str) -> FlatChunk:
         chunk.events += 1
     chunk.users = by_table.pop("users", [])
     for table, rows in by_table.items():
-        types, _ = column_types(rows)
+        types = column_types(rows)
         chunk.tables[table] = FlatTable(rows_as_ndjson(rows), len(rows), types)
     return chunk

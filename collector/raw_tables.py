@@ -65,7 +65,7 @@ class RawTables:
 
     def write(self, table: str, rows: list[dict]) -> None:
         """Append rows to table, creating it or its missing columns and widening columns first."""
-        needed, _ = column_types(rows)
+        needed = column_types(rows)
         self.insert_ndjson(table, self.prepare(table, needed), [rows_as_ndjson(rows)])
 
     def prepare(self, table: str, needed: dict[str, str]) -> dict[str, str]:
