@@ -1,12 +1,14 @@
 """How long `make test` takes on a clean clone, install included, as CI runs it; or how long the
 inner loop (`make check`) takes in this checkout, its virtual environment already installed.
 
-    .venv/bin/python bench/test_suite.py [--revision HEAD] [--keep]
+    .venv/bin/python bench/test_suite.py [--revision HEAD] [--keep] [--workers N]
     .venv/bin/python bench/test_suite.py --target check
 
 Clones the revision into a temporary folder, runs `CI=true make test` there, and prints the wall
 time, pytest's summary line and the slowest tests (pytest's --durations, passed through
-PYTEST_ADDOPTS). The full output goes to bench/results/<date>-test-suite.log.
+PYTEST_ADDOPTS), and how busy the cores were (from /proc/stat, so run nothing else meanwhile).
+The full output, each line stamped with the seconds since the start, goes to
+bench/results/<date>-test-suite.log.
 """
 
 import argparse
@@ -30,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--revision", default="HEAD")
     parser.add_argument("--keep", action="store_true", help="keep the clone")
     parser.add_argument("--target", choices=("test", "check"), default="test")
+    parser.add_argument("--workers", type=int, help="pytest workers (the Makefile's PYTEST_WORKERS)")
     args = parser.parse_args(argv)
     if args.target == "check":
         started = time.monotonic()
@@ -46,23 +49,41 @@ def main(argv: list[str] | None = None) -> int:
         ["git", "-C", str(clone), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
     ).stdout.strip()
     env = {**os.environ, "CI": "true", "PYTEST_ADDOPTS": "--durations=0"}
+    if args.workers:
+        env["PYTEST_WORKERS"] = str(args.workers)
+    busy_before, total_before = _cpu_jiffies()
     started = time.monotonic()
-    result = subprocess.run(["make", "test"], cwd=clone, env=env, capture_output=True, text=True, check=False)
+    stamped: list[str] = []
+    with subprocess.Popen(
+        ["make", "test"], cwd=clone, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as make:
+        for line in make.stdout:
+            stamped.append(f"{time.monotonic() - started:7.1f} {line}")
     seconds = time.monotonic() - started
+    busy_after, total_after = _cpu_jiffies()
+    busy_share = (busy_after - busy_before) / max(1, total_after - total_before)
     RESULTS.mkdir(parents=True, exist_ok=True)
     log = RESULTS / f"{datetime.date.today()}-test-suite.log"
-    log.write_text(result.stdout + result.stderr)
-    lines = result.stdout.splitlines()
+    log.write_text("".join(stamped))
+    lines = [line[8:].rstrip("\n") for line in stamped]
     summary = next((line for line in reversed(lines) if " in " in line and "=" in line), "")
     outcomes = re.findall(r"(\d+) (passed|failed|errors?|skipped)", summary)
     counts = {kind: int(number) for number, kind in outcomes}
-    print(json.dumps({"revision": revision, "exit": result.returncode, "wall_s": round(seconds), **counts}))
-    print(f"make test on a clean clone of {revision}: {seconds / 60:.1f} min, exit {result.returncode}")
+    figures = {"wall_s": round(seconds), "cores_busy": round(busy_share, 2), **counts}
+    print(json.dumps({"revision": revision, "exit": make.returncode, **figures}))
+    print(f"make test on a clean clone of {revision}: {seconds / 60:.1f} min, exit {make.returncode}")
     print(summary)
     print(f"full output: {log}")
     if not args.keep:
         shutil.rmtree(clone, ignore_errors=True)
-    return result.returncode
+    return make.returncode
+
+
+def _cpu_jiffies() -> tuple[int, int]:
+    """(busy, total) CPU time of the whole machine so far, in clock ticks (/proc/stat)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return sum(fields) - idle, sum(fields)
 
 
 if __name__ == "__main__":
