@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import builds
 import latency
-from benchlib import ROOT, ab_folder, critical_path
+from benchlib import ROOT, ab_folder, append_checkouts, critical_path
 
 CONSENT_MODELS = "int_consent_statements,profile_consent,contact_subscriptions"
 
@@ -73,7 +73,7 @@ def main() -> int:
         for round_number in range(1, args.runs + 1):
             for side, project in (("baseline", baseline), ("candidate", ROOT)):
                 batch, customers = customers[: args.checkouts], customers[args.checkouts :]
-                latency.append_checkouts(db, [(anonymous_id, str(uuid.uuid4())) for _, anonymous_id in batch])
+                append_checkouts(db, [(anonymous_id, str(uuid.uuid4())) for _, anonymous_id in batch])
                 result = timed_run(db, folder / f"target-{side}", project, show)
                 times[side].append(result["nodes_s"])
                 print(json.dumps({"side": side, "round": round_number, **result}), flush=True)

@@ -1,4 +1,5 @@
-"""What the benchmark scripts share: where the project is, and running dbt against a warehouse."""
+"""What the benchmark scripts share: where the project is, running dbt against a warehouse, and
+writing new checkouts into it as a warehouse loader would."""
 
 import contextlib
 import json
@@ -8,8 +9,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+
+import duckdb
 
 ROOT = Path(__file__).resolve().parent.parent
 DBT = str(Path(sys.executable).parent / "dbt")
@@ -83,3 +88,36 @@ def ab_folder(baseline_revision: str, prefix: str) -> Iterator[tuple[Path, Path]
             capture_output=True,
         )
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def append_checkouts(db: Path, checkouts: list[tuple[str, str]]) -> None:
+    """Checkout Started events as Segment's loader writes them, received now: a row in `tracks` and
+    one in `checkout_started` per (anonymous_id, checkout_id), in one transaction. The scripts that
+    time one dbt run use this instead of the collector (bench/latency.py sends through it), so the
+    figure is the run alone. Raises duckdb.IOException while another process holds the file."""
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    consent = {
+        f"context_consent_category_preferences_{category}": "true"
+        for category in ("email_marketing", "sms_marketing", "advertising", "personalization")
+    }
+    with duckdb.connect(str(db)) as con:
+        con.execute("begin")
+        for anonymous_id, checkout_id in checkouts:
+            common = {
+                "id": str(uuid.uuid4()),
+                "anonymous_id": anonymous_id,
+                "timestamp": now,
+                "received_at": now,
+                "sent_at": now,
+                "event": "checkout_started",
+                **consent,
+            }
+            specific = {"checkout_id": checkout_id, "revenue": 120.0, "total": 130.0, "currency": "USD"}
+            for table, row in (
+                ("tracks", {**common, "event_text": "Checkout Started"}),
+                ("checkout_started", {**common, **specific}),
+            ):
+                columns = ", ".join(f'"{name}"' for name in row)
+                marks = ", ".join("?" for _ in row)
+                con.execute(f"insert into raw.{table} ({columns}) values ({marks})", list(row.values()))
+        con.execute("commit")

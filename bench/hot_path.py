@@ -3,7 +3,7 @@
     .venv/bin/python bench/hot_path.py --db <a built warehouse> [--events 30]
 
 On a copy of the warehouse: one incremental build as of now (it brings the copy up to date and
-is not reported), then `--events` fresh checkouts for known customers (as bench/latency.py
+is not reported), then `--events` fresh checkouts for known customers (as a warehouse loader
 writes them) and `dbt build` with its data tests, then as many again and the same build without
 data tests. Prints one JSON line per build: wall time, time outside the models, data tests' own
 time, peak RSS, the longest dependency chain by model time and the slowest nodes.
@@ -21,14 +21,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import builds
 import latency
-from benchlib import critical_path
+from benchlib import append_checkouts, critical_path
 
 
 def timed_build(db: Path, target: Path, args: list[str], events: int, seed: int) -> dict:
     customers = latency.pick_customers(db, events, seed)
-    latency.append_checkouts(
-        db, [(anonymous_id, f"bench_{uuid.uuid4().hex[:12]}") for _, anonymous_id in customers]
-    )
+    append_checkouts(db, [(anonymous_id, f"bench_{uuid.uuid4().hex[:12]}") for _, anonymous_id in customers])
     result = builds.timed_dbt(args, db, target)
     results = json.loads((target / "run_results.json").read_text())["results"]
     tests = [r for r in results if r["unique_id"].startswith("test.")]
