@@ -15,3 +15,19 @@
     (select {{ dbt.dateadd('day', -1 * var('upstream__lookback_days'), 'max(' ~ column ~ ')') }}
     from {{ relation }} where {{ column }} <= {{ upstream.latest_valid_arrival() }})
 {%- endmacro %}
+
+{#- The same instant, read once before the model's query and written into it as a constant
+    (`cast(null as timestamp)` when nothing valid is stored). As a subquery it sat in every
+    comparison: DuckDB joined it to each raw row in a nested loop, and no engine can skip stored
+    blocks against a value it only learns while reading them. -#}
+{% macro lookback_cutoff(relation, column='received_at') -%}
+    {%- if not execute -%}
+        {{- return('cast(null as ' ~ dbt.type_timestamp() ~ ')') -}}
+    {%- endif -%}
+    {%- set value = run_query('select ' ~ upstream.lookback_start(relation, column) ~ ' as cutoff').columns[0].values()[0] -%}
+    {%- if value is none -%}
+        {{- return('cast(null as ' ~ dbt.type_timestamp() ~ ')') -}}
+    {%- endif -%}
+    {%- set text = value.strftime('%Y-%m-%d %H:%M:%S.%f') if value.strftime is defined else value | string -%}
+    {{- return('cast(' ~ upstream.string_literal(text) ~ ' as ' ~ dbt.type_timestamp() ~ ')') -}}
+{%- endmacro %}

@@ -4,23 +4,33 @@
     (`rejection_reason`, NULL when it is) and number the copies of each message
     (`copy_number` 1 is the copy staging keeps).
 
-    Incremental (dbt_project.yml): a run re-reads every copy of each message that has a copy not
-    stored yet, received since the latest stored row minus var upstream__lookback_days, and
-    replaces those messages (unique key `dedupe_key`). The latest stored row is the latest that
-    did not arrive in the future (macro latest_valid_arrival): such a row is quarantined as
-    received_in_future and never becomes the mark. Rows whose received_at does not parse,
-    and rows without a message id, are re-read on every run: they cannot be placed in time, and
-    there are few.
+    Incremental (dbt_project.yml): a run replaces every message that has a copy not stored yet
+    (unique key `dedupe_key`). It reads only the raw rows of the window, those received since the
+    latest stored row minus var upstream__lookback_days: a message has a copy not stored exactly
+    when the window holds more raw copies of it than stored ones (raw tables only grow). The
+    latest stored row is the latest that did not arrive in the future (macro
+    latest_valid_arrival): such a row is quarantined as received_in_future and never becomes the
+    mark. Rows whose received_at does not parse, and rows without a message id, are in every
+    window: they cannot be placed in time, and there are few.
+
+    The copies of such a message received before the window are taken as stored, not read from
+    raw again: they were staged when they arrived, every copy in the window sorts after them, so
+    their order among themselves is their stored copy_number. Reading them from raw meant
+    comparing every raw row's trimmed id with the messages of the run, a scan of the whole table
+    on every run, most of a small run's time.
 
     Arguments cover the one table that differs: `users` is keyed by user id, has no event
-    timestamp, and keeps its latest copy because Segment upserts the newest traits into it.
+    timestamp, and keeps its latest copy because Segment upserts the newest traits into it. An
+    upsert replaces the raw row, so the table does not only grow (append_only=false): a run
+    there reads every raw copy of the messages it replaces, as a stored copy may be gone from raw.
 -#}
 {% macro segment_base(
     table_name,
     message_id_column='id',
     user_id_column='user_id',
     timestamp_column='timestamp',
-    keep='earliest'
+    keep='earliest',
+    append_only=true
 ) -%}
     {%- set contract_names = upstream.source_contract('segment', table_name) | map(attribute='name') | list -%}
     {%- set consumed = [
@@ -47,34 +57,34 @@
         {%- do carried.append(adapter.quote(column)) -%}
     {%- endfor -%}
 
-    {%- set batch = none -%}
+    {%- set raw_filter = none -%}
+    {%- set cutoff = none -%}
     {%- if is_incremental() -%}
-        {%- set relation = source('segment', table_name) -%}
-        {%- set cutoff = upstream.lookback_start(this) -%}
-        {%- set arrived = 'coalesce(' ~ upstream.try_parse_timestamp_utc('recent.received_at') ~ ' >= ' ~ cutoff
+        {%- set cutoff = upstream.lookback_cutoff(this) -%}
+        {%- set in_window = 'coalesce(' ~ upstream.try_parse_timestamp_utc('raw_row.received_at') ~ ' >= ' ~ cutoff
             ~ ', true)' -%}
-        {#- Raw tables only grow, so a message in the lookback window has a copy this model has not
-            stored exactly when the window holds more raw copies of it than stored ones. Only those
-            messages are read again: re-reading the whole window rewrote ~5% of every table on
-            every run, most of a small run's time. -#}
-        {%- set unstored = 'select message_id from (select '
-            ~ upstream.nullif_junk('recent.' ~ adapter.quote(message_id_column)) ~ ' as message_id, 1 as copies from '
-            ~ relation ~ ' as recent where ' ~ arrived ~ ' union all select message_id, -1 as copies from ' ~ this
-            ~ ' where message_id is not null and coalesce(received_at >= ' ~ cutoff ~ ', true)'
-            ~ ') as window_copies group by message_id having sum(copies) <> 0' -%}
-        {#- Which raw rows to read: nullif_junk(id) is null or nullif_junk(id) in (unstored), written
-            so each row's id is trimmed once and compared by a semi join: for an id that is not a
-            placeholder, nullif_junk(id) is trim_whitespace(id). A third of the model's time at 10M events.
-            -#}
-        {%- set raw_id = 'raw_row.' ~ adapter.quote(message_id_column) -%}
-        {%- set batch = raw_id ~ ' is null or ' ~ upstream.is_junk_placeholder(raw_id) ~ ' or '
-            ~ upstream.trim_whitespace('cast(' ~ raw_id ~ ' as ' ~ dbt.type_string() ~ ')') ~ ' in (' ~ unstored ~ ')' -%}
+        {%- if append_only -%}
+            {%- set raw_filter = in_window -%}
+        {%- else -%}
+            {#- Every raw copy of the messages with a copy in the window not stored yet, and every raw
+                row without a usable id: nullif_junk(id) is null or nullif_junk(id) in (unstored),
+                written so each row's id is trimmed once and compared by a semi join. -#}
+            {%- set unstored = 'select message_id from (select '
+                ~ upstream.nullif_junk('raw_row.' ~ adapter.quote(message_id_column)) ~ ' as message_id, 1 as copies from '
+                ~ source('segment', table_name) ~ ' as raw_row where ' ~ in_window
+                ~ ' union all select message_id, -1 as copies from ' ~ this
+                ~ ' where message_id is not null and coalesce(received_at >= ' ~ cutoff ~ ', true)'
+                ~ ') as window_copies group by message_id having sum(copies) <> 0' -%}
+            {%- set raw_id = 'raw_row.' ~ adapter.quote(message_id_column) -%}
+            {%- set raw_filter = raw_id ~ ' is null or ' ~ upstream.is_junk_placeholder(raw_id) ~ ' or '
+                ~ upstream.trim_whitespace('cast(' ~ raw_id ~ ' as ' ~ dbt.type_string() ~ ')') ~ ' in (' ~ unstored ~ ')' -%}
+        {%- endif -%}
     {%- endif %}
 
 with
 
 conformed as (
-    {{ upstream.conformed_source('segment', table_name, where=batch) | indent(4) }}
+    {{ upstream.conformed_source('segment', table_name, where=raw_filter) | indent(4) }}
 ),
 
 cleaned as (
@@ -187,6 +197,68 @@ quarantine_json as (
     from classified
 ),
 
+{% if is_incremental() and append_only %}
+window_copies as (
+    select
+        message_id,
+        1 as copies
+    from quarantine_json
+    where message_id is not null
+    union all
+    select
+        message_id,
+        -1 as copies
+    from {{ this }}
+    where message_id is not null and coalesce(received_at >= {{ cutoff }}, true)
+),
+
+unstored as (
+    select message_id
+    from window_copies
+    group by message_id
+    having sum(copies) <> 0
+),
+
+{%- set stored_copies -%}
+    select
+        {%- for column in carried %}
+        stored.{{ column }},
+        {%- endfor %}
+        stored.raw_row_json,
+        cast(null as {{ dbt.type_string() }}) as raw_row_order_key,
+        stored.rejection_reason,
+        stored.copy_number as stored_copy_number
+    from {{ this }} as stored
+{%- endset %}
+
+-- The window's copies of the messages replaced, and their copies stored before the window.
+batch as (
+    select
+        *,
+        cast(null as {{ dbt.type_int() }}) as stored_copy_number
+    from quarantine_json
+    where message_id is null or message_id in (select unstored.message_id from unstored)
+    union all
+    {{ stored_copies }}
+    {#- A join, not `in (...)`: the engine then learns the few ids before it reads the table and
+        skips the blocks that cannot hold them. #}
+    inner join unstored on stored.message_id = unstored.message_id
+    where stored.received_at < {{ cutoff }}
+    union all
+    {{ stored_copies }}
+    where stored.message_id is null and stored.received_at < {{ cutoff }}
+),
+{% else %}
+batch as (
+    select
+        *,
+        cast(null as {{ dbt.type_int() }}) as stored_copy_number
+    from quarantine_json
+),
+{% endif %}
+
+-- A stored copy sorts before every copy of the window (received earlier), so the order of two
+-- rows only ever rests on stored_copy_number between two stored copies.
 numbered as (
     select
         *,
@@ -195,9 +267,10 @@ numbered as (
             order by
                 received_at {{ 'asc' if keep == 'earliest' else 'desc' }} nulls last,
                 occurred_at asc nulls last,
-                raw_row_order_key asc
+                raw_row_order_key asc,
+                stored_copy_number asc
         ) as copy_number
-    from quarantine_json
+    from batch
 )
 
 select

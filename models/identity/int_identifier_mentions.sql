@@ -18,6 +18,9 @@
 {#- Sources are numbered in name order, so min(source_rank) names the same source min(name) would:
     DuckDB cannot spill a min() over text, and at 10M events this aggregate outgrew memory. -#}
 {%- set source_names = upstream.identity_mention_sources() | map(attribute='source_model') | sort -%}
+{#- Where an incremental run starts reading: the latest valid received_at stored minus
+    var upstream__lookback_days, read once and written into each source's filter as a constant. -#}
+{%- set since = upstream.lookback_cutoff(this) if is_incremental() else none -%}
 
 with
 
@@ -43,7 +46,7 @@ with
         ({{ loop.index }}, '{{ id_type }}'){{ "," if not loop.last }}
         {%- endfor %}
     ) as id_columns (column_index, id_type)
-    where 1 = 1{{ upstream.lookback_filter(source.received_at) }}
+    where 1 = 1{% if since is not none %} and {{ source.received_at }} >= {{ since }}{% endif %}
 ),
 
 {% endfor %}

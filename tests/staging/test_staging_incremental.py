@@ -1,11 +1,12 @@
 """The base layer is incremental: a later build reads only the messages with a copy it
-has not stored, yet a late copy of an old message is still a duplicate, and bad rows are
-quarantined once, however many builds re-read them."""
+has not stored, yet a late copy of an old message is still a duplicate, bad rows are
+quarantined once, however many builds re-read them, and copies stored before the window keep
+their place."""
 
 import duckdb
 import pytest
 
-from tests.support.warehouse import build_as_of, query, write_raw_tables
+from tests.support.warehouse import build_as_of, query, run_dbt, write_raw_tables
 
 
 def _track(message_id: str, received_at: str, ip: str, anonymous_id: str = "anon-1") -> dict:
@@ -84,3 +85,80 @@ def test_bad_rows_are_quarantined_once(rebuilt):
     assert first["rejected"] == [(None, "missing_message_id", 1)]
     assert first["summary"] == [(8, 4, 3, 1)]
     assert second == first
+
+
+def _insert_tracks(db, rows: list[dict]) -> None:
+    with duckdb.connect(str(db)) as con:
+        for row in rows:
+            columns = ", ".join(f'"{name}"' for name in row)
+            con.execute(
+                f"insert into raw.tracks ({columns}) values ({', '.join('?' for _ in row)})",
+                list(row.values()),
+            )
+
+
+@pytest.fixture(scope="module")
+def window_moved_on(tmp_path_factory: pytest.TempPathFactory):
+    """Messages staged long before the run's window, each getting a new copy in it; and a row
+    without an id staged then too. The run takes the old copies from what it stored (it reads
+    no raw row before the window): the result must be what a full rebuild makes of the same rows."""
+    db = tmp_path_factory.mktemp("window-moved-on") / "upstream.duckdb"
+    write_raw_tables(
+        db,
+        {
+            "tracks": [
+                _track("m-first", "2026-03-01T10:00:00Z", "10.0.0.1"),
+                _track("m-twice", "2026-03-01T10:05:00Z", "10.0.0.2"),
+                _track("m-twice", "2026-03-01T10:05:00Z", "10.0.0.3"),  # a second copy at the same instant
+                _track("", "2026-03-01T11:00:00Z", "10.0.0.4"),  # no message id
+            ]
+        },
+    )
+    build_as_of(db, "2026-03-02 00:00:00")
+    # Moves the latest stored row on, so 2026-03-01 falls before the next run's window.
+    _insert_tracks(db, [_track("m-later", "2026-03-20T10:00:00Z", "10.0.0.5")])
+    build_as_of(db, "2026-03-21 00:00:00")
+    _insert_tracks(
+        db,
+        [
+            _track("m-first", "2026-03-21T10:00:00Z", "10.0.0.6"),  # a copy redelivered 20 days late
+            _track("m-twice", "2026-03-21T10:00:00Z", "10.0.0.7"),
+            _track("null", "2026-03-21T11:00:00Z", "10.0.0.8"),  # another row without an id
+        ],
+    )
+    build_as_of(db, "2026-03-22 00:00:00")
+    incremental = _state(db), _copies(db)
+    run_dbt(
+        db, "build", "--full-refresh", "--select", "base_segment__tracks+", "--exclude-resource-type", "test"
+    )
+    return incremental, (_state(db), _copies(db))
+
+
+def _copies(db) -> list[tuple]:
+    return query(
+        db,
+        "select message_id, copy_number, rejection_reason, context_ip from base_segment__tracks "
+        "order by message_id nulls first, copy_number, context_ip",
+    )
+
+
+def test_copies_stored_before_the_window_keep_their_place(window_moved_on):
+    (state, copies), _ = window_moved_on
+    staged = dict(state["staged"])
+    assert staged["m-first"] == "10.0.0.1" and staged["m-later"] == "10.0.0.5"
+    assert staged["m-twice"] in {
+        "10.0.0.2",
+        "10.0.0.3",
+    }  # one of the two first copies (their order is the row hash)
+    assert [row for row in copies if row[0] == "m-first"] == [
+        ("m-first", 1, None, "10.0.0.1"),
+        ("m-first", 2, None, "10.0.0.6"),
+    ]
+    assert [row[1] for row in copies if row[0] == "m-twice"] == [1, 2, 3]
+    # Both rows without an id stay quarantined, the one stored before the window included.
+    assert state["rejected"] == [(None, "missing_message_id", 1)] * 2
+
+
+def test_the_run_equals_a_full_rebuild(window_moved_on):
+    incremental, rebuilt = window_moved_on
+    assert incremental == rebuilt
