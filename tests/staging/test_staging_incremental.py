@@ -6,7 +6,7 @@ their place."""
 import duckdb
 import pytest
 
-from tests.support.warehouse import build_as_of, query, run_dbt, write_raw_tables
+from tests.support.warehouse import query, run_dbt, write_raw_tables
 
 
 def _track(message_id: str, received_at: str, ip: str, anonymous_id: str = "anon-1") -> dict:
@@ -32,7 +32,7 @@ def rebuilt(tmp_path_factory: pytest.TempPathFactory):
             ]
         },
     )
-    build_as_of(db, "2026-03-02 00:00:00")
+    _build_staging(db, "2026-03-02 00:00:00")
     with duckdb.connect(str(db)) as con:
         late_rows = [
             # A second copy of m-old, delivered 20 days later: outside the lookback window.
@@ -50,10 +50,23 @@ def rebuilt(tmp_path_factory: pytest.TempPathFactory):
             "values (?, ?, ?, ?, ?, 'product_viewed')",
             late_rows,
         )
-    build_as_of(db, "2026-03-22 00:00:00")
+    _build_staging(db, "2026-03-22 00:00:00")
     first = _state(db)
-    build_as_of(db, "2026-03-22 00:00:00")  # nothing new: the rows re-read every run stay single
+    _build_staging(db, "2026-03-22 00:00:00")  # nothing new: the rows re-read every run stay single
     return first, _state(db)
+
+
+def _build_staging(db, as_of: str) -> None:
+    """Build the staging models as of `as_of`: nothing here reads a later stage."""
+    run_dbt(
+        db,
+        "build",
+        "--select",
+        "models/staging",
+        "--exclude-resource-type",
+        "test",
+        extra_env={"UPSTREAM_AS_OF": as_of},
+    )
 
 
 def _state(db) -> dict:
@@ -114,10 +127,10 @@ def window_moved_on(tmp_path_factory: pytest.TempPathFactory):
             ]
         },
     )
-    build_as_of(db, "2026-03-02 00:00:00")
+    _build_staging(db, "2026-03-02 00:00:00")
     # Moves the latest stored row on, so 2026-03-01 falls before the next run's window.
     _insert_tracks(db, [_track("m-later", "2026-03-20T10:00:00Z", "10.0.0.5")])
-    build_as_of(db, "2026-03-21 00:00:00")
+    _build_staging(db, "2026-03-21 00:00:00")
     _insert_tracks(
         db,
         [
@@ -126,11 +139,9 @@ def window_moved_on(tmp_path_factory: pytest.TempPathFactory):
             _track("null", "2026-03-21T11:00:00Z", "10.0.0.8"),  # another row without an id
         ],
     )
-    build_as_of(db, "2026-03-22 00:00:00")
+    _build_staging(db, "2026-03-22 00:00:00")
     incremental = _state(db), _copies(db)
-    run_dbt(
-        db, "build", "--full-refresh", "--select", "base_segment__tracks+", "--exclude-resource-type", "test"
-    )
+    run_dbt(db, "build", "--full-refresh", "--select", "models/staging", "--exclude-resource-type", "test")
     return incremental, (_state(db), _copies(db))
 
 
