@@ -28,3 +28,18 @@
             then {{ target.schema }}.upstream_try_timestamp_utc(cast({{ expr }} as text))
     end
 {%- endmacro %}
+
+{#-
+    The instant in a raw column whose warehouse type is `data_type`: a column the loader already
+    typed as a timestamp without zone (Segment's loaders and the collector write UTC there) is
+    taken as it is, so a comparison with a constant lets the engine skip whole blocks; text, or a
+    zoned timestamp, is parsed as above. Parsing a typed column reads it as text first, and
+    DuckDB then compares every row.
+-#}
+{% macro raw_instant_utc(expr, data_type) -%}
+    {%- if (data_type or '') | lower in ['timestamp', 'timestamp without time zone', 'timestamp_ntz'] -%}
+        {{ expr }}
+    {%- else -%}
+        {{ upstream.try_parse_timestamp_utc(expr) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -88,3 +88,16 @@
     {%- endif -%}
     {{- return(present) -}}
 {%- endmacro %}
+
+{#- The warehouse's type of one column of a relation (lower-cased), none when either is missing. -#}
+{% macro raw_column_type(relation, column_name) -%}
+    {%- set existing = adapter.get_relation(
+        database=relation.database, schema=relation.schema, identifier=relation.identifier
+    ) -%}
+    {%- if existing is not none -%}
+        {%- for column in adapter.get_columns_in_relation(existing) if column.name | lower == column_name -%}
+            {{- return(column.dtype | lower) -}}
+        {%- endfor -%}
+    {%- endif -%}
+    {{- return(none) -}}
+{%- endmacro %}

@@ -61,8 +61,9 @@
     {%- set cutoff = none -%}
     {%- if is_incremental() -%}
         {%- set cutoff = upstream.lookback_cutoff(this) -%}
-        {%- set in_window = 'coalesce(' ~ upstream.try_parse_timestamp_utc('raw_row.received_at') ~ ' >= ' ~ cutoff
-            ~ ', true)' -%}
+        {%- set received_type = upstream.raw_column_type(source('segment', table_name), 'received_at') -%}
+        {%- set in_window = 'coalesce(' ~ upstream.raw_instant_utc('raw_row.received_at', received_type) ~ ' >= '
+            ~ cutoff ~ ', true)' -%}
         {%- if append_only -%}
             {%- set raw_filter = in_window -%}
         {%- else -%}

@@ -110,11 +110,13 @@ def _insert_tracks(db, rows: list[dict]) -> None:
             )
 
 
-@pytest.fixture(scope="module")
-def window_moved_on(tmp_path_factory: pytest.TempPathFactory):
+@pytest.fixture(scope="module", params=["text", "timestamp"])
+def window_moved_on(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """Messages staged long before the run's window, each getting a new copy in it; and a row
     without an id staged then too. The run takes the old copies from what it stored (it reads
-    no raw row before the window): the result must be what a full rebuild makes of the same rows."""
+    no raw row before the window): the result must be what a full rebuild makes of the same rows.
+    Once with received_at as text (JSON loaders), once typed as the collector and Segment's
+    loaders write it, which the window compares without parsing."""
     db = tmp_path_factory.mktemp("window-moved-on") / "upstream.duckdb"
     write_raw_tables(
         db,
@@ -127,6 +129,12 @@ def window_moved_on(tmp_path_factory: pytest.TempPathFactory):
             ]
         },
     )
+    if request.param == "timestamp":
+        with duckdb.connect(str(db)) as con:
+            con.execute(
+                "alter table raw.tracks alter received_at type timestamp "
+                "using cast(received_at as timestamptz)"
+            )
     _build_staging(db, "2026-03-02 00:00:00")
     # Moves the latest stored row on, so 2026-03-01 falls before the next run's window.
     _insert_tracks(db, [_track("m-later", "2026-03-20T10:00:00Z", "10.0.0.5")])
