@@ -75,29 +75,17 @@
     {{- types[data_type] -}}
 {%- endmacro %}
 
-{#- The lower-cased column names a relation has in the warehouse; none when it does not exist. -#}
+{#- The columns a relation has in the warehouse, lower-cased name to lower-cased type (test a name
+    with `in`); empty when it does not exist. -#}
 {% macro present_columns(relation) -%}
     {%- set existing = adapter.get_relation(
         database=relation.database, schema=relation.schema, identifier=relation.identifier
     ) -%}
-    {%- set present = [] -%}
+    {%- set present = {} -%}
     {%- if existing is not none -%}
         {%- for column in adapter.get_columns_in_relation(existing) -%}
-            {%- do present.append(column.name | lower) -%}
+            {%- do present.update({column.name | lower: column.dtype | lower}) -%}
         {%- endfor -%}
     {%- endif -%}
     {{- return(present) -}}
-{%- endmacro %}
-
-{#- The warehouse's type of one column of a relation (lower-cased), none when either is missing. -#}
-{% macro raw_column_type(relation, column_name) -%}
-    {%- set existing = adapter.get_relation(
-        database=relation.database, schema=relation.schema, identifier=relation.identifier
-    ) -%}
-    {%- if existing is not none -%}
-        {%- for column in adapter.get_columns_in_relation(existing) if column.name | lower == column_name -%}
-            {{- return(column.dtype | lower) -}}
-        {%- endfor -%}
-    {%- endif -%}
-    {{- return(none) -}}
 {%- endmacro %}

@@ -61,7 +61,7 @@
     {%- set cutoff = none -%}
     {%- if is_incremental() -%}
         {%- set cutoff = upstream.lookback_cutoff(this) -%}
-        {%- set received_type = upstream.raw_column_type(source('segment', table_name), 'received_at') -%}
+        {%- set received_type = upstream.present_columns(source('segment', table_name)).get('received_at') -%}
         {%- set in_window = 'coalesce(' ~ upstream.raw_instant_utc('raw_row.received_at', received_type) ~ ' >= '
             ~ cutoff ~ ', true)' -%}
         {%- if append_only -%}
