@@ -1,14 +1,15 @@
 """How long `make test` takes on a clean clone, install included, as CI runs it; or how long the
 inner loop (`make check`) takes in this checkout, its virtual environment already installed.
 
-    .venv/bin/python bench/test_suite.py [--revision HEAD] [--keep] [--workers N]
+    .venv/bin/python bench/test_suite.py [--revision HEAD] [--keep] [--workers N] [--write-file-seconds]
     .venv/bin/python bench/test_suite.py --target check
 
 Clones the revision into a temporary folder, runs `CI=true make test` there, and prints the wall
 time, pytest's summary line and the slowest tests (pytest's --durations, passed through
 PYTEST_ADDOPTS), and how busy the cores were (from /proc/stat, so run nothing else meanwhile).
 The full output, each line stamped with the seconds since the start, goes to
-bench/results/<date>-test-suite.log.
+bench/results/<date>-test-suite.log. With --write-file-seconds, the seconds each test file took
+go to tests/file_seconds.json, which sets the order files start in (longest first).
 """
 
 import argparse
@@ -24,6 +25,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Read by tests/support/file_order.py.
+SECONDS_FILE = ROOT / "tests" / "file_seconds.json"
 RESULTS = ROOT / "bench" / "results"
 
 
@@ -33,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the clone")
     parser.add_argument("--target", choices=("test", "check"), default="test")
     parser.add_argument("--workers", type=int, help="pytest workers (the Makefile's PYTEST_WORKERS)")
+    parser.add_argument("--write-file-seconds", action="store_true", help=f"update {SECONDS_FILE.name}")
     args = parser.parse_args(argv)
     if args.target == "check":
         started = time.monotonic()
@@ -74,9 +78,25 @@ def main(argv: list[str] | None = None) -> int:
     print(f"make test on a clean clone of {revision}: {seconds / 60:.1f} min, exit {make.returncode}")
     print(summary)
     print(f"full output: {log}")
+    if args.write_file_seconds and make.returncode == 0:
+        per_file = seconds_per_file("\n".join(lines))
+        # pytest hides durations under 5 ms: a file it listed nothing for took about nothing.
+        for path in ROOT.glob("tests/**/test_*.py"):
+            per_file.setdefault(str(path.relative_to(ROOT)), 0.0)
+        SECONDS_FILE.write_text(json.dumps(dict(sorted(per_file.items())), indent=1) + "\n")
+        print(f"seconds of {len(per_file)} test files: {SECONDS_FILE}")
     if not args.keep:
         shutil.rmtree(clone, ignore_errors=True)
     return make.returncode
+
+
+def seconds_per_file(durations_output: str) -> dict[str, float]:
+    """Sum pytest's `--durations=0` lines ("12.34s call     tests/x.py::test_y") per test file."""
+    totals: dict[str, float] = {}
+    for match in re.finditer(r"([0-9.]+)s (?:setup|call|teardown) +(tests/[^:\s]+)", durations_output):
+        seconds, path = float(match.group(1)), match.group(2)
+        totals[path] = round(totals.get(path, 0.0) + seconds, 1)
+    return totals
 
 
 def _cpu_jiffies() -> tuple[int, int]:

@@ -10,6 +10,7 @@ import pytest
 
 from datagen.generate import GenerationConfig, generate
 from tests.support.crafted_rows import crafted_tables
+from tests.support.file_order import measured_seconds, start_order
 from tests.support.shared_builds import built_once
 from tests.support.sync_fixtures import audience_warehouse
 from tests.support.warehouse import PROJECT_ROOT, run_dbt, write_raw_tables
@@ -80,15 +81,12 @@ def _builds(module: Path) -> bool:
     return any(call in module.read_text() for call in SLOW_CALLS)
 
 
-# The longest files start first, so that with two workers the longest one (Spark parity, about a
-# third of the suite's work) runs beside everything else instead of after it.
-LONGEST_FIRST = ("test_parity_spark.py", "test_parity_postgres.py")
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(
-        key=lambda item: next((i for i, name in enumerate(LONGEST_FIRST) if item.fspath.basename == name), 99)
-    )
+    # Longest files first (tests/support/file_order.py); the sort is stable, so each file keeps
+    # its own order.
+    files = list(dict.fromkeys(item.nodeid.split("::", 1)[0] for item in items))
+    rank = {path: index for index, path in enumerate(start_order(files, measured_seconds()))}
+    items.sort(key=lambda item: rank[item.nodeid.split("::", 1)[0]])
     for item in items:
         module = Path(str(item.fspath))
         if (
