@@ -11,6 +11,11 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum 
 # dbt-spark with a local Spark (pyspark, about 600 MB) lives in a venv of its own.
 SPARK_VENV := .venv-spark
 SPARK_STAMP := $(SPARK_VENV)/.installed-$(shell cat requirements-spark.txt | cksum | cut -d' ' -f1)
+# The venvs are filled by uv (from PyPI, into each venv first): it installs the pinned set in a few
+# seconds where pip took about 50 s of a core, the longest step of a clean `make test`.
+UV_VERSION := 0.13.8
+UV_INSTALL = $(1)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION) && \
+	$(1)/bin/uv pip install --quiet --python $(1)/bin/python -r $(2)
 
 DEMO_EVENTS ?= 200000
 # Six months of demo data, 2026-05-01 to 2026-10-31 (long enough for lapsed customers), looked
@@ -35,7 +40,7 @@ install: $(STAMP)
 $(STAMP):
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(call UV_INSTALL,$(VENV),requirements.txt)
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -45,7 +50,7 @@ spark-install: $(SPARK_STAMP)
 $(SPARK_STAMP): requirements-spark.txt
 	scripts/apt-install.sh java openjdk-17-jre-headless
 	test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV)
-	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.txt
+	$(call UV_INSTALL,$(SPARK_VENV),requirements-spark.txt)
 	rm -f $(SPARK_VENV)/.installed-*
 	touch $@
 
@@ -116,7 +121,7 @@ test-spark: install spark-install
 	$(PY) -m pytest tests/parity/test_parity_spark.py
 
 # The set-up steps run side by side where they can, each step's output kept together (-O): first
-# everything that downloads (the two pip installs, and Debian's Java, PostgreSQL, npm and Chromium
+# everything that downloads (the two venvs, and Debian's Java, PostgreSQL, npm and Chromium
 # one after another under apt's lock), which leaves the cores idle; then lint and dbt-test, which
 # keep both busy. pytest runs last so its summary is the closing line; it includes both parity
 # suites. Two workers, one per core: a dbt build is mostly one Python process, so two builds fill
