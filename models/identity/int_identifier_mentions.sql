@@ -15,8 +15,8 @@
     incremental_strategy='delete+insert',
 ) }}
 
-{#- Sources are numbered in name order, so min(source_rank) names the same source min(name) would:
-    DuckDB cannot spill a min() over text, and at 10M events this aggregate outgrew memory. -#}
+{#- Sources are numbered in name order, so the least source_rank names the same source min(name)
+    would, with a number instead of text to carry through the sort below. -#}
 {%- set source_names = upstream.identity_mention_sources() | map(attribute='source_model') | sort -%}
 {#- Where an incremental run starts reading: the latest valid received_at stored minus
     var upstream__lookback_days, read once and written into each source's filter as a constant. -#}
@@ -57,22 +57,39 @@ unioned as (
     {% endfor %}
 ),
 
+{# One row per (message, identifier), carrying the earliest of each field over its copies. A
+    window over the partition, not a group by: fed by a union of many sources, DuckDB's hash
+    aggregate ran out of memory instead of spilling (a 36M-event first build under a 3 GB limit;
+    the same rows at 10M under 600 MB), while the window's partitioned sort spills to disk. #}
+ranked as (
+    select
+        message_id,
+        id_type,
+        id_value,
+        min(source_rank) over mention as first_source_rank,
+        min(occurred_at) over mention as occurred_at,
+        min(received_at) over mention as received_at,
+        row_number() over mention as mention_number
+    from unioned
+    where id_value is not null
+    window mention as (partition by message_id, id_type, id_value)
+),
+
 collapsed as (
     select
         message_id,
         id_type,
         id_value,
-        case min(source_rank)
+        case first_source_rank
             {%- for name in source_names %}
             when {{ loop.index }} then '{{ name }}'
             {%- endfor %}
         end as source_model,
-        min(occurred_at) as occurred_at,
-        min(received_at) as received_at,
+        occurred_at,
+        received_at,
         {{ upstream.run_recorded_at() }} as loaded_at
-    from unioned
-    where id_value is not null
-    group by message_id, id_type, id_value
+    from ranked
+    where mention_number = 1
 ),
 
 {% if is_incremental() %}
