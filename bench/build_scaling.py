@@ -1,18 +1,19 @@
 """Benchmark: a full `dbt build` (every model, no tests) on DuckDB at growing event counts, for
-docs/scaling.md.
+docs/engines-and-scaling.md.
 
     .venv/bin/python bench/build_scaling.py --events 1000000 --events 10000000 --events 50000000
 
-For each size: generate the demo data (timed apart), then one full build as of the end of the
-generated window, in a fresh warehouse file. Prints one JSON line per size: wall time, peak RSS
-of the dbt process, the warehouse file size, and the slowest models from run_results.json.
+For each size: generate the demo data (timed apart, in a process of its own), then one full
+build as of the end of the generated window, in a fresh warehouse file, with the default settings
+and the threads a first build gets from Dagster. Prints one JSON line per size: wall time, peak
+RSS of the dbt process, the warehouse file size, and the slowest models from run_results.json.
 """
 
 import argparse
 import datetime as dt
 import json
-import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -20,31 +21,30 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchlib import run_dbt
+from benchlib import ROOT
+from builds import BUILD, timed_dbt
 
-from datagen.generate import GenerationConfig, generate
+from datagen.generate import GenerationConfig
 
 
 def measure(events: int, seed: int, workdir: Path) -> dict:
     db, target = workdir / "warehouse.duckdb", workdir / "target"
     config = GenerationConfig(db_path=db, events=events, seed=seed)
     started = time.perf_counter()
-    generate(config)
+    # In a process of its own, so that the peak memory below is dbt's alone (a child forked from a
+    # process the generator grew would start from that size).
+    command = [sys.executable, "-m", "datagen.cli", "--db", str(db), "--events", str(events)]
+    subprocess.run([*command, "--seed", str(seed), "--replace"], cwd=ROOT, check=True, capture_output=True)
     generated = time.perf_counter() - started
     window_end = config.start_at + dt.timedelta(days=config.days)
-    as_of = window_end.strftime("%Y-%m-%d %H:%M:%S")
-    build = ["build", "--exclude-resource-type", "test", "unit_test"]
-    seconds = run_dbt(build, db, target, as_of=as_of)
-    results = json.loads((target / "run_results.json").read_text())["results"]
-    slowest = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:6]
+    build = timed_dbt(BUILD, db, target, as_of=window_end.strftime("%Y-%m-%d %H:%M:%S"))
     return {
         "events": events,
         "generate_s": round(generated, 1),
-        "build_s": round(seconds, 1),
-        # ru_maxrss of finished children: the dbt process (KiB on Linux).
-        "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20, 2),
+        "build_s": build["seconds"],
+        "peak_rss_gib": build["peak_rss_gib"],
         "warehouse_gib": round(db.stat().st_size / 2**30, 2),
-        "slowest": {r["unique_id"].split(".")[-1]: round(r["execution_time"], 1) for r in slowest},
+        "slowest": build["slowest"],
     }
 
 

@@ -69,7 +69,11 @@ ranked as (
         min(source_rank) over mention as first_source_rank,
         min(occurred_at) over mention as occurred_at,
         min(received_at) over mention as received_at,
-        row_number() over mention as mention_number
+        {#- Spark numbers rows only in an order; any order will do, every row of a partition
+            carries the same earliest values. #}
+        row_number() over (
+            partition by message_id, id_type, id_value order by source_rank
+        ) as mention_number
     from unioned
     where id_value is not null
     window mention as (partition by message_id, id_type, id_value)
