@@ -90,7 +90,7 @@ class PostgresWarehouse(PhaseByPhase):
 
 
 class SparkWarehouse:
-    """Local Spark in .venv-spark (dbt-spark's session method, the metastore under workdir): the
+    """Local Spark in .venv-spark (dbt-spark's session method, its files under workdir): the
     whole scenario runs in one Spark driver (tests/support/parity/spark_scenario.py)."""
 
     name = "spark"
