@@ -1,10 +1,12 @@
 {#-
-    The on-run-start hook: the target schema, the engine's helper functions and the append-only
-    state tables (segment history, activation logs), so models can be built in any order.
+    The on-run-start hook: DuckDB's memory limit (memory_limit.sql), the target schema, the engine's
+    helper functions and the append-only state tables (segment history, activation logs), so
+    models can be built in any order.
     Statements run one at a time: Spark's session cursor takes a single statement per call.
 -#}
 {% macro prepare_warehouse() %}
     {% if execute %}
+        {% do upstream.apply_memory_limit() %}
         {% do run_query('create schema if not exists ' ~ target.schema) %}
         {% do upstream.run_statements(
             upstream.engine_function_ddl() + upstream.segment_state_ddl() + upstream.activation_state_ddl()
