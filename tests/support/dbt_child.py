@@ -5,12 +5,20 @@ run dbt about 150 times. The fork server (tests/support/warehouse.py) imports th
 it dbt and its DuckDB adapter, once per test worker; each command then runs in a fresh child with
 the environment and working folder the test gives it, and exits, so no dbt state or DuckDB handle
 outlives it.
+
+The server also parses the project twice before it forks anything. dbt's dataclasses generate
+their msgpack, dict and JSON-schema code on first use, which a cold child pays on every command;
+made once in the server, it is inherited. Measured per command: a one-model run 1.2 s of CPU cold,
+0.6 s warm; a staging build 2.3-2.6 s cold, 1.6-1.8 s warm.
 """
 
 import gc
 import os
+import shutil
 import sys
+import tempfile
 import traceback
+from pathlib import Path
 
 import dbt.adapters.duckdb  # noqa: F401  (imported here so every child starts with it)
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
@@ -45,3 +53,27 @@ def _close_warehouse() -> None:
         environment.close()
         DuckDBConnectionManager._ENV = None
     gc.collect()
+
+
+def _warm_up() -> None:
+    """Parse the project into a scratch folder, then again from the saved parse (as the tests'
+    commands start), and freeze what that made so the children's collections skip it. It reads
+    no warehouse; a failure here only leaves the children cold (their own commands report it).
+    Without dbt's static parser: it starts a pool of native threads, and a child forked from a
+    process with those threads hangs when it parses."""
+    project = str(Path(__file__).resolve().parents[2])
+    scratch = tempfile.mkdtemp(prefix="upstream-dbt-warm-up-")
+    flags = ["--no-static-parser", "--project-dir", project, "--profiles-dir", project, "--quiet"]
+    flags += ["--target-path", f"{scratch}/target", "--log-path", f"{scratch}/logs"]
+    try:
+        for _ in range(2):
+            dbtRunner().invoke(["parse", *flags])
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if len(os.listdir("/proc/self/task")) > 1:
+        raise RuntimeError("dbt left threads running in the fork server: its children could hang")
+    gc.collect()
+    gc.freeze()
+
+
+_warm_up()
