@@ -1,5 +1,5 @@
-"""What the benchmark scripts share: where the project is, running dbt against a warehouse, and
-writing new checkouts into it as a warehouse loader would."""
+"""What the benchmark scripts share: where the project is, generating data, running dbt against a
+warehouse, and writing new checkouts into it as a warehouse loader would."""
 
 import contextlib
 import json
@@ -41,6 +41,16 @@ def dbt_env(db: Path, as_of: str | None = None) -> dict[str, str]:
     if as_of is not None:
         env["UPSTREAM_AS_OF"] = as_of
     return env
+
+
+def generate_apart(db: Path, events: int, seed: int) -> float:
+    """Generate `events` demo rows into `db` in a process of its own; the seconds it took. Apart,
+    because a child's ru_maxrss starts from its parent's size at fork: a generator that grew this
+    process would inflate every dbt peak measured after it."""
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "datagen.cli", "--db", str(db), "--events", str(events)]
+    subprocess.run([*command, "--seed", str(seed), "--replace"], cwd=ROOT, check=True, capture_output=True)
+    return time.perf_counter() - started
 
 
 def run_dbt(args: list[str], db: Path, target: Path, as_of: str | None = None) -> float:

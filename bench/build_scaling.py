@@ -13,15 +13,13 @@ import argparse
 import datetime as dt
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchlib import ROOT
+from benchlib import generate_apart
 from builds import BUILD, timed_dbt
 
 from datagen.generate import GenerationConfig
@@ -30,12 +28,7 @@ from datagen.generate import GenerationConfig
 def measure(events: int, seed: int, workdir: Path) -> dict:
     db, target = workdir / "warehouse.duckdb", workdir / "target"
     config = GenerationConfig(db_path=db, events=events, seed=seed)
-    started = time.perf_counter()
-    # In a process of its own, so that the peak memory below is dbt's alone (a child forked from a
-    # process the generator grew would start from that size).
-    command = [sys.executable, "-m", "datagen.cli", "--db", str(db), "--events", str(events)]
-    subprocess.run([*command, "--seed", str(seed), "--replace"], cwd=ROOT, check=True, capture_output=True)
-    generated = time.perf_counter() - started
+    generated = generate_apart(db, events, seed)
     window_end = config.start_at + dt.timedelta(days=config.days)
     build = timed_dbt(BUILD, db, target, as_of=window_end.strftime("%Y-%m-%d %H:%M:%S"))
     return {

@@ -13,13 +13,12 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-from benchlib import ROOT, dbt_command, dbt_env
+from benchlib import ROOT, dbt_command, dbt_env, generate_apart
 
 from datagen.generate import GenerationConfig
 from orchestration.build_threads import build_thread_args
@@ -43,12 +42,7 @@ def prepare(events: int, seed: int, folder: Path) -> Prepared:
     """Generate events / (1 - NEW_SHARE) rows, so the full build sees `events` of them."""
     template = folder / "template.duckdb"
     config = GenerationConfig(db_path=template, events=round(events / (1 - NEW_SHARE)), seed=seed)
-    started = time.perf_counter()
-    # In a process of its own: a child's ru_maxrss starts from its parent's size at fork, so a
-    # generator that grew this process would inflate every dbt peak measured after it.
-    command = [sys.executable, "-m", "datagen.cli", "--db", str(template), "--events", str(config.events)]
-    subprocess.run([*command, "--seed", str(seed), "--replace"], cwd=ROOT, check=True, capture_output=True)
-    generate_s = time.perf_counter() - started
+    generate_s = generate_apart(template, config.events, seed)
     with duckdb.connect(str(template)) as con:
         con.execute("set TimeZone = 'UTC'")
         arrival = {
