@@ -43,10 +43,7 @@
 
 {#- Bytes in a size as DuckDB prints it ('18.8 GiB', '953.6 MiB', '512 bytes'). -#}
 {% macro duckdb_size_bytes(size) %}
-    {%- set units = {
-        'bytes': 1, 'kib': 1024, 'mib': 1024 ** 2, 'gib': 1024 ** 3, 'tib': 1024 ** 4,
-        'kb': 1000, 'mb': 1000 ** 2, 'gb': 1000 ** 3, 'tb': 1000 ** 4
-    } -%}
+    {%- set units = {'bytes': 1, 'kib': 1024, 'mib': 1024 ** 2, 'gib': 1024 ** 3, 'tib': 1024 ** 4} -%}
     {%- set number, unit = size.strip().split(' ') -%}
     {%- if unit | lower not in units -%}
         {{- exceptions.raise_compiler_error("Cannot read DuckDB's memory size '" ~ size ~ "'") -}}

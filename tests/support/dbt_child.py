@@ -1,7 +1,7 @@
 """One dbt command in a process forked from a server that imported dbt once.
 
 Starting the `dbt` command costs about 2 s of imports before it reads a single file, and the tests
-run dbt about 150 times. The fork server (tests/support/warehouse.py) imports this module, and with
+run dbt about 110 times. The fork server (tests/support/warehouse.py) imports this module, and with
 it dbt and its DuckDB adapter, once per test worker; each command then runs in a fresh child with
 the environment and working folder the test gives it, and exits, so no dbt state or DuckDB handle
 outlives it.
