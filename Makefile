@@ -126,8 +126,8 @@ test-postgres: install postgres-up
 test-spark: install spark-install
 	$(PY) -m pytest tests/parity/test_parity_spark.py
 
-# The set-up steps run side by side, each step's output kept together (-O): lint and dbt-test start
-# as soon as the main venv is there (a few seconds), beside the Spark venv and Debian's Java,
+# The set-up steps run side by side, each step's output kept together (-O): lint, dbt-test and the
+# code location's manifest start as soon as the main venv is there (a few seconds), beside the Spark venv and Debian's Java,
 # PostgreSQL, npm and Chromium (one after another under apt's lock). pytest runs last so its
 # summary is the closing line; it includes both parity suites. Two workers, one per core: a dbt
 # build is mostly one Python process, so two builds fill the machine (a third worker measured 15.4
