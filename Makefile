@@ -127,13 +127,14 @@ test-spark: install spark-install
 	$(PY) -m pytest tests/parity/test_parity_spark.py
 
 # The set-up steps run side by side, each step's output kept together (-O): lint, dbt-test and the
-# code location's manifest start as soon as the main venv is there (a few seconds), beside the Spark venv and Debian's Java,
-# PostgreSQL, npm and Chromium (one after another under apt's lock). pytest runs last so its
-# summary is the closing line; it includes both parity suites. Two workers, one per core: a dbt
-# build is mostly one Python process, so two builds fill the machine (a third worker measured 15.4
-# and 18.9 min against 17.0: the cores are busy either way, and the Spark suite, the longest file,
-# then gets a third of them). Each worker takes whole files (--dist loadfile), longest first
-# (tests/support/file_order.py), so a file's warehouses are built once.
+# code location's manifest start as soon as the main venv is there (a few seconds), beside the
+# Spark venv and Debian's Java, PostgreSQL, npm and Chromium (one after another under apt's lock).
+# pytest runs last so its summary is the closing line; it includes both parity suites. Two
+# workers, one per core: a dbt build is mostly one Python process, so two builds fill the machine
+# (a third worker measured 15.4 and 18.9 min against 17.0: the cores are busy either way, and the
+# Spark suite, the longest file, then gets a third of them). Each worker takes whole files
+# (--dist loadfile), longest first (tests/support/file_order.py), so a file's warehouses are
+# built once.
 PYTEST_WORKERS ?= 2
 test:
 	$(MAKE) --no-print-directory -j 8 -O install spark-install postgres-up npm-install chromium-install lint dbt-test dagster-manifest
